@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * drm-mdl in-kernel API: DxgkCbAllocatePagesForMdl / MmAllocatePagesForMdlEx
+ * for Linux drivers.
+ */
+#ifndef __DRM_MDL_H__
+#define __DRM_MDL_H__
+
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+#include <uapi/drm/mdl_drm.h>
+
+struct device;
+struct page;
+
+/* Windows' limit on one MDL: 4 GiB - PAGE_SIZE. */
+#define DRM_MDL_MAX_BYTES	(SZ_4G - PAGE_SIZE)
+
+/**
+ * struct drm_mdl_request - what to allocate
+ * @low: first byte of physical window 0
+ * @high: last byte of physical window 0, inclusive; DRM_MDL_HIGH_UNLIMITED
+ *        for no upper limit
+ * @skip: SkipBytes: window k is [@low + k * @skip, @high + k * @skip];
+ *        0 means window 0 only
+ * @total_bytes: bytes wanted, rounded up to whole pages
+ * @cache_type: DRM_MDL_CACHE_*, applied to every CPU mapping of the pages
+ * @flags: DRM_MDL_ALLOC_*, with the MM_ALLOCATE_* bit values
+ */
+struct drm_mdl_request {
+	u64 low;
+	u64 high;
+	u64 skip;
+	u64 total_bytes;
+	u32 cache_type;
+	u32 flags;
+};
+
+/**
+ * struct drm_mdl_chunk - a physically contiguous run of an allocation
+ * @pfn: first page frame number
+ * @nr_pages: pages in the run
+ */
+struct drm_mdl_chunk {
+	unsigned long pfn;
+	unsigned long nr_pages;
+};
+
+/**
+ * struct drm_mdl - the memory descriptor list of one allocation
+ * @byte_count: bytes described, always @page_count * PAGE_SIZE; in partial
+ *              mode it may be less than requested
+ * @page_count: number of pages
+ * @pages: the pages, in allocation order (lower windows first)
+ * @pfns: their page frame numbers, the Windows MDL's PFN array
+ * @chunks: the physically contiguous runs @pages form, in order
+ * @nr_chunks: number of entries in @chunks
+ * @sgt: @pages mapped for DMA on @dev (DMA_BIDIRECTIONAL); walk it with
+ *       for_each_sgtable_dma_sg() for the device's logical addresses
+ * @dev: the device the pages are mapped on
+ * @cache_type: the DRM_MDL_CACHE_* applied to the pages
+ * @flags: the DRM_MDL_ALLOC_* flags the request was made with
+ *
+ * Everything here is read-only for the caller; drm_mdl_free() releases it.
+ */
+struct drm_mdl {
+	u64 byte_count;
+	unsigned long page_count;
+	struct page **pages;
+	unsigned long *pfns;
+	struct drm_mdl_chunk *chunks;
+	unsigned int nr_chunks;
+	struct sg_table sgt;
+	struct device *dev;
+	u32 cache_type;
+	u32 flags;
+};
+
+struct drm_mdl *drm_mdl_alloc(struct device *dev,
+			      const struct drm_mdl_request *req);
+struct drm_mdl *drm_mdl_dxgk_allocate_pages(struct device *dev,
+					    const struct drm_mdl_request *req);
+void drm_mdl_free(struct drm_mdl *mdl);
+int drm_mdl_validate_request(const struct drm_mdl_request *req);
+u64 drm_mdl_large_page_size(void);
+
+#endif /* __DRM_MDL_H__ */
