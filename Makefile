@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# drm-mdl top-level Makefile.
+#
+#   make            build mdl.ko against the running kernel (or KDIR=...)
+#   make run        boot the test kernel in QEMU, load mdl.ko, show an allocation
+#   make check      module build + KUnit in UML + the VM suite; one summary line
+#   make kunit      KUnit suites in UML (KASAN, lockdep, kmemleak, DEBUG_VM)
+#   make lint       checkpatch --strict and sparse over the kernel sources
+#   make tools      C++ user space (library, mdlctl, tests, benchmarks)
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/drm-mdl
+export CACHE
+
+# The running kernel's headers when present, else Debian's 6.1 test kernel.
+KDIR ?= $(shell tools/kdir.sh)
+export KDIR
+
+BUILD := $(TOP)/build
+TOOLS_BUILD := $(BUILD)/tools
+
+.PHONY: all module deps clean kunit lint sparse checkpatch tools vm-test run check
+
+all: module
+
+deps:
+	@tools/install-deps.sh
+
+module: deps
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	rm -rf $(BUILD)
+
+kunit: deps
+	@tools/kunit/run-kunit.sh
+
+tools: deps
+	cmake -S tools -B $(TOOLS_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(TOOLS_BUILD) -j$$(nproc)
+
+checkpatch: deps
+	@tools/lint/checkpatch.sh
+
+sparse: deps
+	@$(MAKE) -s -C $(KDIR) M=$(TOP) C=2 W=1 modules 2>&1 | tools/lint/sparse-filter.sh
+
+lint: checkpatch sparse
+
+vm-test: module tools
+	@tools/vm/run-suite.sh
+
+run: module tools
+	@tools/vm/demo.sh
+
+check:
+	@tools/check.sh

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The exported API. One allocation runs:
+ *
+ *   validate (mdl_request.c) -> walk windows (mdl_window.c)
+ *     -> fill each window with chunks (mdl_chunk.c)
+ *     -> describe: pfns and contiguous runs (here)
+ *     -> cache type (mdl_cache.c) -> DMA map (mdl_dma.c)
+ *
+ * and either ends with a complete struct drm_mdl or undoes every step.
+ */
+
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "mdl_internal.h"
+
+static gfp_t mdl_table_gfp(const struct mdl_plan *plan, gfp_t gfp_extra)
+{
+	gfp_t gfp = (plan->flags & DRM_MDL_ALLOC_NO_WAIT) ? GFP_NOWAIT :
+							     GFP_KERNEL;
+
+	return gfp | __GFP_NOWARN | (gfp_extra & __GFP_ACCOUNT);
+}
+
+static unsigned long mdl_pfn_limit(struct device *dev)
+{
+	u64 reach_pfns = (mdl_dma_reach(dev) >> PAGE_SHIFT) + 1;
+
+	return min_t(u64, mdl_top_of_ram_pfn(), reach_pfns);
+}
+
+static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
+			    gfp_t gfp_extra, struct mdl_page_list *list)
+{
+	struct mdl_window_walker walker;
+	struct mdl_chunk_ctx ctx;
+	struct mdl_window window;
+	int ret = 0;
+
+	mdl_chunk_ctx_init(&ctx, plan, dev_to_node(dev), gfp_extra);
+	mdl_window_walker_init(&walker, plan, mdl_pfn_limit(dev));
+	while (list->count < list->capacity &&
+	       mdl_window_next(&walker, &window)) {
+		ret = mdl_chunk_fill_window(&ctx, &window, list);
+		if (ret)
+			break;
+	}
+	mdl_chunk_release_held(&ctx);
+
+	if (!ret && !list->count)
+		ret = -ENOMEM;
+	if (!ret && list->count < list->capacity &&
+	    (plan->flags & DRM_MDL_ALLOC_FULLY_REQUIRED))
+		ret = -ENOMEM;
+	if (ret) {
+		mdl_chunk_free_pages(list->pages, list->count);
+		list->count = 0;
+	}
+	return ret;
+}
+
+static int mdl_describe(struct drm_mdl *mdl, gfp_t gfp)
+{
+	unsigned long i, nr_chunks = 0;
+	struct drm_mdl_chunk *chunk;
+
+	mdl->pfns = kvmalloc_array(mdl->page_count, sizeof(*mdl->pfns), gfp);
+	if (!mdl->pfns)
+		return -ENOMEM;
+	for (i = 0; i < mdl->page_count; i++) {
+		mdl->pfns[i] = page_to_pfn(mdl->pages[i]);
+		if (!i || mdl->pfns[i] != mdl->pfns[i - 1] + 1)
+			nr_chunks++;
+	}
+
+	mdl->chunks = kvmalloc_array(nr_chunks, sizeof(*mdl->chunks), gfp);
+	if (!mdl->chunks)
+		return -ENOMEM;
+	chunk = mdl->chunks - 1;
+	for (i = 0; i < mdl->page_count; i++) {
+		if (!i || mdl->pfns[i] != mdl->pfns[i - 1] + 1) {
+			chunk++;
+			chunk->pfn = mdl->pfns[i];
+			chunk->nr_pages = 0;
+		}
+		chunk->nr_pages++;
+	}
+	mdl->nr_chunks = nr_chunks;
+	return 0;
+}
+
+static void mdl_release_descriptor(struct drm_mdl *mdl)
+{
+	kvfree(mdl->chunks);
+	kvfree(mdl->pfns);
+	kvfree(mdl->pages);
+	kfree(mdl);
+}
+
+/**
+ * mdl_alloc - allocate, describe and map an MDL
+ * @dev: the device the pages are mapped on
+ * @req: the request
+ * @gfp_extra: extra gfp bits; the ioctl passes __GFP_ACCOUNT so user
+ *             allocations are charged to the caller's memory cgroup
+ *
+ * Return: the descriptor, or an ERR_PTR; on error nothing stays allocated.
+ */
+struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
+			  gfp_t gfp_extra)
+{
+	struct mdl_page_list list = {};
+	struct mdl_plan plan;
+	struct drm_mdl *mdl;
+	gfp_t gfp;
+	int ret;
+
+	ret = mdl_request_to_plan(req, &plan);
+	if (ret)
+		return ERR_PTR(ret);
+	might_sleep_if(!(plan.flags & DRM_MDL_ALLOC_NO_WAIT));
+	gfp = mdl_table_gfp(&plan, gfp_extra);
+
+	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
+		return ERR_PTR(-ENOMEM);
+	mdl = kzalloc(sizeof(*mdl), gfp);
+	if (!mdl)
+		return ERR_PTR(-ENOMEM);
+	list.capacity = plan.nr_pages;
+	list.pages = kvmalloc_array(list.capacity, sizeof(*list.pages), gfp);
+	if (!list.pages) {
+		ret = -ENOMEM;
+		goto err_descriptor;
+	}
+	mdl->pages = list.pages;
+
+	ret = mdl_gather_pages(dev, &plan, gfp_extra, &list);
+	if (ret)
+		goto err_descriptor;
+	mdl->page_count = list.count;
+	mdl->byte_count = (u64)list.count << PAGE_SHIFT;
+
+	ret = mdl_fault_should_fail(MDL_FAULT_TABLE) ? -ENOMEM :
+	      mdl_describe(mdl, gfp);
+	if (ret)
+		goto err_pages;
+	ret = mdl_cache_apply(mdl->pages, mdl->page_count, plan.cache_type);
+	if (ret)
+		goto err_pages;
+	ret = mdl_dma_map(dev, &mdl->sgt, mdl->pages, mdl->page_count, gfp);
+	if (ret)
+		goto err_cache;
+
+	mdl->dev = get_device(dev);
+	mdl->cache_type = plan.cache_type;
+	mdl->flags = plan.flags;
+	return mdl;
+
+err_cache:
+	mdl_cache_restore(mdl->pages, mdl->page_count, plan.cache_type);
+err_pages:
+	mdl_chunk_free_pages(mdl->pages, mdl->page_count);
+err_descriptor:
+	mdl_release_descriptor(mdl);
+	return ERR_PTR(ret);
+}
+
+/**
+ * drm_mdl_alloc - allocate pages inside physical windows and map them
+ * @dev: the device to map the pages on; its DMA mask and IOMMU decide the
+ *       DMA addresses
+ * @req: the request, validated against every rule of the drm-mdl contract
+ *
+ * The MmAllocatePagesForMdlEx() of Linux. Pages come zero-filled (unless
+ * DRM_MDL_ALLOC_DONT_ZERO), from window 0 first and from window k only for
+ * what windows 0..k-1 could not supply. Without
+ * DRM_MDL_ALLOC_FULLY_REQUIRED the result may describe less than requested;
+ * read &drm_mdl.byte_count.
+ *
+ * Context: process context; may sleep unless DRM_MDL_ALLOC_NO_WAIT is set.
+ * Return: the descriptor, or an ERR_PTR: -EINVAL for a malformed request,
+ * -ENOMEM when the pages cannot be had, -EINTR on a fatal signal. On error
+ * nothing is left allocated or mapped.
+ */
+struct drm_mdl *drm_mdl_alloc(struct device *dev,
+			      const struct drm_mdl_request *req)
+{
+	return mdl_alloc(dev, req, 0);
+}
+EXPORT_SYMBOL_GPL(drm_mdl_alloc);
+
+/**
+ * drm_mdl_dxgk_allocate_pages - DxgkCbAllocatePagesForMdl semantics
+ * @dev: the device to map the pages on
+ * @req: the request; DRM_MDL_ALLOC_FULLY_REQUIRED is added to its flags
+ *
+ * Dxgkrnl always passes MM_ALLOCATE_FULLY_REQUIRED, so this entry point is
+ * all or nothing whatever @req says.
+ *
+ * Context: process context; may sleep unless DRM_MDL_ALLOC_NO_WAIT is set.
+ * Return: as drm_mdl_alloc(), never a partial allocation.
+ */
+struct drm_mdl *drm_mdl_dxgk_allocate_pages(struct device *dev,
+					    const struct drm_mdl_request *req)
+{
+	struct drm_mdl_request full = *req;
+
+	full.flags |= DRM_MDL_ALLOC_FULLY_REQUIRED;
+	return mdl_alloc(dev, &full, 0);
+}
+EXPORT_SYMBOL_GPL(drm_mdl_dxgk_allocate_pages);
+
+/**
+ * drm_mdl_free - unmap and free everything an allocation holds
+ * @mdl: the descriptor from drm_mdl_alloc(); NULL and ERR_PTR are ignored
+ *
+ * Unmaps the pages from the device, restores write-back caching, returns
+ * every page to the allocator and frees the descriptor.
+ *
+ * Context: process context.
+ */
+void drm_mdl_free(struct drm_mdl *mdl)
+{
+	if (IS_ERR_OR_NULL(mdl))
+		return;
+	mdl_dma_unmap(mdl->dev, &mdl->sgt);
+	mdl_cache_restore(mdl->pages, mdl->page_count, mdl->cache_type);
+	mdl_chunk_free_pages(mdl->pages, mdl->page_count);
+	put_device(mdl->dev);
+	mdl_release_descriptor(mdl);
+}
+EXPORT_SYMBOL_GPL(drm_mdl_free);

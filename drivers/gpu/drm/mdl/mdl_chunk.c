@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The chunk allocator: fills one physical window with pages.
+ *
+ * Like TTM's pool it takes the largest chunk that the remaining count allows
+ * and, like the dma-buf system heap, never retries an order that has failed.
+ * The buddy allocator knows zones, not windows, so chunks it hands out
+ * outside the window are held until the request ends (otherwise the next
+ * call would return the very same chunk) and the attempts are bounded. When
+ * the buddy allocator will not place memory inside the window, or a request
+ * needs blocks larger than the buddy allocator's largest order,
+ * alloc_contig_range() takes the exact pfn range instead.
+ */
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/pageblock-flags.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
+
+#include "mdl_internal.h"
+
+/* Out-of-window chunks in a row before an order is given up for a window. */
+#define MDL_REJECT_STREAK_MAX		64
+/* Failed alloc_contig_range() attempts in a row before a window is given up. */
+#define MDL_CONTIG_FAILURES_MAX		32
+
+static atomic_long_t mdl_engine_pages = ATOMIC_LONG_INIT(0);
+
+/**
+ * mdl_pages_in_use - pages the engine holds right now
+ *
+ * Counts every page between allocation and release, held ones included, so
+ * tests can prove that a failed request gives back every page it touched.
+ *
+ * Return: the number of pages.
+ */
+long mdl_pages_in_use(void)
+{
+	return atomic_long_read(&mdl_engine_pages);
+}
+
+static unsigned int mdl_max_buddy_order(void)
+{
+	return MAX_ORDER - 1;
+}
+
+/**
+ * mdl_chunk_ctx_init - prepare the per-request allocator state
+ * @ctx: the state
+ * @plan: a validated plan
+ * @nid: the device's NUMA node, or NUMA_NO_NODE
+ * @gfp_extra: gfp bits the caller adds (e.g. __GFP_ACCOUNT for user space)
+ */
+void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
+			int nid, gfp_t gfp_extra)
+{
+	ctx->plan = plan;
+	ctx->nid = nid;
+	if ((plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) && nid == NUMA_NO_NODE)
+		ctx->nid = numa_node_id();
+	ctx->gfp_extra = gfp_extra;
+	ctx->max_order = mdl_max_buddy_order();
+	INIT_LIST_HEAD(&ctx->held);
+	ctx->nr_held = 0;
+}
+
+static u64 mdl_window_last_byte(const struct mdl_window *window)
+{
+	return PFN_PHYS(window->last_pfn + 1) - 1;
+}
+
+/* The narrowest zone whose pages can all lie inside the window. */
+static gfp_t mdl_zone_gfp(const struct mdl_window *window)
+{
+	u64 last = mdl_window_last_byte(window);
+
+	if (IS_ENABLED(CONFIG_ZONE_DMA) && last < SZ_16M)
+		return GFP_USER | GFP_DMA;
+	if (IS_ENABLED(CONFIG_ZONE_DMA32) && last < SZ_4G)
+		return GFP_USER | GFP_DMA32;
+	return GFP_HIGHUSER;
+}
+
+static gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
+			   const struct mdl_window *window, unsigned int order)
+{
+	u32 flags = ctx->plan->flags;
+	gfp_t gfp = mdl_zone_gfp(window) | __GFP_NOWARN | ctx->gfp_extra;
+
+	if (!(flags & DRM_MDL_ALLOC_DONT_ZERO))
+		gfp |= __GFP_ZERO;
+	if (flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY)
+		gfp |= __GFP_THISNODE;
+
+	if (!order)
+		/* Every request can fail cleanly: never wake the OOM killer. */
+		gfp |= __GFP_RETRY_MAYFAIL;
+	else if (flags & DRM_MDL_ALLOC_PREFER_CONTIGUOUS)
+		gfp |= __GFP_RETRY_MAYFAIL;
+	else
+		gfp |= __GFP_NORETRY | __GFP_NOMEMALLOC;
+
+	if (flags & (DRM_MDL_ALLOC_NO_WAIT | DRM_MDL_ALLOC_FAST_LARGE_PAGES))
+		gfp &= ~__GFP_DIRECT_RECLAIM;
+	return gfp;
+}
+
+static struct page *mdl_buddy_alloc(const struct mdl_chunk_ctx *ctx,
+				    const struct mdl_window *window,
+				    unsigned int order)
+{
+	struct page *page;
+
+	if (mdl_fault_should_fail(MDL_FAULT_PAGE))
+		return NULL;
+	page = alloc_pages_node(ctx->nid, mdl_chunk_gfp(ctx, window, order),
+				order);
+	if (page)
+		atomic_long_add(1L << order, &mdl_engine_pages);
+	return page;
+}
+
+static bool mdl_range_in_window(const struct mdl_window *window,
+				unsigned long pfn, unsigned long nr_pages)
+{
+	return pfn >= window->first_pfn &&
+	       pfn + nr_pages - 1 <= window->last_pfn;
+}
+
+static void mdl_hold(struct mdl_chunk_ctx *ctx, struct page *page,
+		     unsigned int order)
+{
+	set_page_private(page, order);
+	list_add_tail(&page->lru, &ctx->held);
+	ctx->nr_held += 1UL << order;
+}
+
+/**
+ * mdl_chunk_release_held - give back the out-of-window chunks of a request
+ * @ctx: the request's allocator state
+ */
+void mdl_chunk_release_held(struct mdl_chunk_ctx *ctx)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &ctx->held, lru) {
+		unsigned int order = page_private(page);
+
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		__free_pages(page, order);
+		atomic_long_sub(1L << order, &mdl_engine_pages);
+	}
+	ctx->nr_held = 0;
+}
+
+/**
+ * mdl_chunk_free_pages - release pages the engine handed out
+ * @pages: order-0 pages, each individually refcounted
+ * @count: number of pages
+ */
+void mdl_chunk_free_pages(struct page **pages, unsigned long count)
+{
+	unsigned long i;
+
+	for (i = 0; i < count; i++)
+		__free_page(pages[i]);
+	atomic_long_sub(count, &mdl_engine_pages);
+}
+
+/* Hands the pages of a chunk to the list as individually freeable pages. */
+static void mdl_accept(struct mdl_page_list *list, struct page *page,
+		       unsigned int order)
+{
+	unsigned long i;
+
+	if (order)
+		split_page(page, order);
+	for (i = 0; i < (1UL << order); i++)
+		list->pages[list->count++] = page + i;
+}
+
+/* A chunk allocated as 2^order pages of which only @keep are wanted. */
+static void mdl_accept_trimmed(struct mdl_page_list *list, struct page *page,
+			       unsigned int order, unsigned long keep)
+{
+	unsigned long i;
+
+	split_page(page, order);
+	for (i = 0; i < (1UL << order); i++) {
+		if (i < keep) {
+			list->pages[list->count++] = page + i;
+		} else {
+			__free_page(page + i);
+			atomic_long_dec(&mdl_engine_pages);
+		}
+	}
+}
+
+static int mdl_check_interrupt(void)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return 0;
+}
+
+static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
+{
+	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
+	       !(ctx->plan->flags & (DRM_MDL_ALLOC_NO_WAIT |
+				     DRM_MDL_ALLOC_FAST_LARGE_PAGES));
+}
+
+/*
+ * A cheap look before the expensive isolation: alloc_contig_range() cannot
+ * take ranges that cross zones or hold reserved or slab pages.
+ */
+static bool mdl_contig_candidate(const struct mdl_chunk_ctx *ctx,
+				 unsigned long pfn, unsigned long nr_pages)
+{
+	struct zone *zone = NULL;
+	unsigned long i;
+
+	for (i = pfn; i < pfn + nr_pages; i++) {
+		struct page *page;
+
+		if (!pfn_valid(i))
+			return false;
+		page = pfn_to_page(i);
+		if (!zone)
+			zone = page_zone(page);
+		if (page_zone(page) != zone || PageReserved(page) ||
+		    PageSlab(page))
+			return false;
+	}
+	if ((ctx->plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) &&
+	    zone_to_nid(zone) != ctx->nid)
+		return false;
+	return true;
+}
+
+static int mdl_contig_take(const struct mdl_chunk_ctx *ctx,
+			   unsigned long pfn, unsigned long nr_pages)
+{
+#ifdef CONFIG_CONTIG_ALLOC
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+	unsigned long i;
+	int ret;
+
+	if (mdl_fault_should_fail(MDL_FAULT_CONTIG))
+		return -EBUSY;
+	ret = alloc_contig_range(pfn, pfn + nr_pages, MIGRATE_MOVABLE, gfp);
+	if (ret)
+		return ret;
+	atomic_long_add(nr_pages, &mdl_engine_pages);
+	if (!(ctx->plan->flags & DRM_MDL_ALLOC_DONT_ZERO))
+		for (i = 0; i < nr_pages; i++)
+			clear_highpage(pfn_to_page(pfn + i));
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/*
+ * Takes exact pfn ranges inside the window until @list is full or the window
+ * is spent. With @run == 0 the ranges are whatever is left of each pageblock
+ * (scattered pages); otherwise each range is @run pages, starting on an
+ * @align boundary.
+ */
+static int mdl_contig_fill(struct mdl_chunk_ctx *ctx,
+			   const struct mdl_window *window,
+			   struct mdl_page_list *list, unsigned long run,
+			   unsigned long align)
+{
+	unsigned long pfn = run ? ALIGN(window->first_pfn, align) :
+				  window->first_pfn;
+	unsigned int failures = 0;
+	int ret;
+
+	while (list->count < list->capacity && pfn <= window->last_pfn &&
+	       failures < MDL_CONTIG_FAILURES_MAX) {
+		unsigned long want, i;
+
+		if (run) {
+			want = run;
+		} else {
+			want = min3(list->capacity - list->count,
+				    ALIGN(pfn + 1, pageblock_nr_pages) - pfn,
+				    window->last_pfn - pfn + 1);
+		}
+		if (want - 1 > window->last_pfn - pfn)
+			break;
+		ret = mdl_check_interrupt();
+		if (ret)
+			return ret;
+
+		if (mdl_contig_candidate(ctx, pfn, want) &&
+		    !mdl_contig_take(ctx, pfn, want)) {
+			for (i = 0; i < want; i++)
+				list->pages[list->count++] = pfn_to_page(pfn + i);
+			failures = 0;
+			pfn += run ? ALIGN(want, align) : want;
+		} else {
+			failures++;
+			pfn += run ? align : want;
+		}
+	}
+	return 0;
+}
+
+/* Scattered pages: the order ladder, then exact ranges if the window bites. */
+static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
+			      const struct mdl_window *window,
+			      struct mdl_page_list *list)
+{
+	unsigned long span = window->last_pfn - window->first_pfn + 1;
+	unsigned int order_cap = ctx->max_order;
+	unsigned int streak = 0;
+	bool window_bites = false;
+	int ret;
+
+	while (list->count < list->capacity) {
+		unsigned long remaining = list->capacity - list->count;
+		unsigned int order;
+		struct page *page;
+
+		order = min3(order_cap, (unsigned int)ilog2(remaining),
+			     (unsigned int)ilog2(span));
+		ret = mdl_check_interrupt();
+		if (ret)
+			return ret;
+
+		page = mdl_buddy_alloc(ctx, window, order);
+		if (!page) {
+			if (!order)
+				break;
+			/* An order that failed once is not retried. */
+			ctx->max_order = min(ctx->max_order, order - 1);
+			order_cap = min(order_cap, order - 1);
+			continue;
+		}
+		if (mdl_range_in_window(window, page_to_pfn(page), 1UL << order)) {
+			mdl_accept(list, page, order);
+			streak = 0;
+			continue;
+		}
+		mdl_hold(ctx, page, order);
+		if (++streak < MDL_REJECT_STREAK_MAX &&
+		    ctx->nr_held <= 2 * list->capacity + SZ_1K)
+			continue;
+		streak = 0;
+		if (order && ctx->nr_held <= 2 * list->capacity + SZ_1K) {
+			order_cap = order - 1;
+			continue;
+		}
+		window_bites = true;
+		break;
+	}
+
+	if (list->count < list->capacity && window_bites &&
+	    mdl_may_use_contig(ctx))
+		return mdl_contig_fill(ctx, window, list, 0, 1);
+	return 0;
+}
+
+/* Blocks of 2^order pages, aligned to their size, inside the window. */
+static int mdl_fill_blocks(struct mdl_chunk_ctx *ctx,
+			   const struct mdl_window *window,
+			   struct mdl_page_list *list, unsigned int order)
+{
+	unsigned long block = 1UL << order;
+	unsigned int streak = 0;
+	int ret;
+
+	if (order <= mdl_max_buddy_order()) {
+		while (list->count < list->capacity &&
+		       streak < MDL_REJECT_STREAK_MAX) {
+			struct page *page;
+
+			ret = mdl_check_interrupt();
+			if (ret)
+				return ret;
+			page = mdl_buddy_alloc(ctx, window, order);
+			if (!page)
+				break;
+			if (mdl_range_in_window(window, page_to_pfn(page), block)) {
+				mdl_accept(list, page, order);
+				streak = 0;
+			} else {
+				mdl_hold(ctx, page, order);
+				streak++;
+			}
+		}
+	}
+	if (list->count < list->capacity && mdl_may_use_contig(ctx))
+		return mdl_contig_fill(ctx, window, list, block, block);
+	return 0;
+}
+
+/* One contiguous block of exactly the requested size. */
+static int mdl_fill_single_block(struct mdl_chunk_ctx *ctx,
+				 const struct mdl_window *window,
+				 struct mdl_page_list *list)
+{
+	unsigned long want = list->capacity - list->count;
+	unsigned int order = order_base_2(want);
+	unsigned int attempt;
+	int ret;
+
+	if (order <= mdl_max_buddy_order()) {
+		for (attempt = 0; attempt < MDL_REJECT_STREAK_MAX; attempt++) {
+			struct page *page;
+
+			ret = mdl_check_interrupt();
+			if (ret)
+				return ret;
+			page = mdl_buddy_alloc(ctx, window, order);
+			if (!page)
+				break;
+			if (mdl_range_in_window(window, page_to_pfn(page), want)) {
+				mdl_accept_trimmed(list, page, order, want);
+				return 0;
+			}
+			mdl_hold(ctx, page, order);
+		}
+	}
+	if (!mdl_may_use_contig(ctx))
+		return 0;
+	return mdl_contig_fill(ctx, window, list, want,
+			       min_t(unsigned long, roundup_pow_of_two(want),
+				     pageblock_nr_pages));
+}
+
+/**
+ * mdl_chunk_fill_window - allocate pages inside one window
+ * @ctx: the request's allocator state
+ * @window: the window, in pfns
+ * @list: pages gathered so far; filled towards its capacity
+ *
+ * Stops when @list is full or the window gives nothing more. Chunks that came
+ * back outside the window stay on @ctx's held list until
+ * mdl_chunk_release_held().
+ *
+ * Return: 0 (check @list->count for progress), or -EINTR on a fatal signal.
+ */
+int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
+			  const struct mdl_window *window,
+			  struct mdl_page_list *list)
+{
+	const struct mdl_plan *plan = ctx->plan;
+
+	if (!(plan->flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS))
+		return mdl_fill_scattered(ctx, window, list);
+	if (plan->skip)
+		return mdl_fill_blocks(ctx, window, list, plan->block_order);
+	return mdl_fill_single_block(ctx, window, list);
+}

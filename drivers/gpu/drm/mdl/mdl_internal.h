@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Declarations shared between the files of drm-mdl. Each .c file owns one
+ * step of the data flow:
+ *
+ *   mdl_request.c  validate a struct drm_mdl_request
+ *   mdl_window.c   walk the physical windows (low/high + k * skip)
+ *   mdl_chunk.c    allocate page chunks inside one window
+ *   mdl_cache.c    apply / restore the CPU cache type
+ *   mdl_dma.c      build and DMA-map the sg_table on the device
+ *   mdl_alloc.c    the exported API that strings the steps together
+ *   mdl_gem.c      GEM objects wrapping an MDL (mmap, PRIME, vmap)
+ *   mdl_ioctl.c    the DRM ioctls
+ *   mdl_edu.c      the QEMU edu DMA engine used by the copy ioctl
+ *   mdl_debugfs.c  per-client and total accounting in debugfs
+ *   mdl_drv.c      device binding: PCI (edu) and a virtual platform device
+ */
+#ifndef __MDL_INTERNAL_H__
+#define __MDL_INTERNAL_H__
+
+#include <linux/list.h>
+#include <linux/pgtable.h>
+#include <linux/types.h>
+#include <drm/drm_mdl.h>
+
+struct device;
+struct page;
+
+/* ---- mdl_request.c ---- */
+
+/**
+ * struct mdl_plan - a validated request, in pages
+ * @nr_pages: pages to allocate (total_bytes rounded up)
+ * @low: first byte of window 0
+ * @high: last byte of window 0 (inclusive), capped to what the device reaches
+ *        when it has no IOMMU
+ * @skip: SkipBytes (0: one window only)
+ * @block_order: REQUIRE_CONTIGUOUS_CHUNKS with skip: log2 of pages per block
+ * @flags: DRM_MDL_ALLOC_*
+ * @cache_type: DRM_MDL_CACHE_*
+ */
+struct mdl_plan {
+	unsigned long nr_pages;
+	u64 low;
+	u64 high;
+	u64 skip;
+	unsigned int block_order;
+	u32 flags;
+	u32 cache_type;
+};
+
+int mdl_request_to_plan(const struct drm_mdl_request *req,
+			struct mdl_plan *plan);
+
+/* ---- mdl_window.c ---- */
+
+/**
+ * struct mdl_window - one physical window, in page frame numbers
+ * @index: k, the SkipBytes iteration this window belongs to
+ * @first_pfn: lowest pfn whose page starts at or above the window's low
+ * @last_pfn: highest pfn whose page ends at or below the window's high
+ */
+struct mdl_window {
+	u64 index;
+	unsigned long first_pfn;
+	unsigned long last_pfn;
+};
+
+/**
+ * struct mdl_window_walker - iterator over the windows of a plan
+ * @plan: the plan being walked
+ * @next_index: k of the next window to return
+ * @top_pfn: one past the highest pfn of RAM
+ * @done: no further window exists
+ */
+struct mdl_window_walker {
+	const struct mdl_plan *plan;
+	u64 next_index;
+	unsigned long top_pfn;
+	bool done;
+};
+
+unsigned long mdl_top_of_ram_pfn(void);
+void mdl_window_walker_init(struct mdl_window_walker *walker,
+			    const struct mdl_plan *plan, unsigned long top_pfn);
+bool mdl_window_next(struct mdl_window_walker *walker,
+		     struct mdl_window *window);
+
+/* ---- mdl_chunk.c ---- */
+
+/**
+ * struct mdl_page_list - pages gathered so far, in allocation order
+ * @pages: room for @capacity pages
+ * @count: pages gathered
+ * @capacity: pages wanted
+ */
+struct mdl_page_list {
+	struct page **pages;
+	unsigned long count;
+	unsigned long capacity;
+};
+
+/**
+ * struct mdl_chunk_ctx - state of one request across its windows
+ * @plan: the validated request
+ * @nid: preferred (or, with LOCAL_NODE_ONLY, required) NUMA node
+ * @gfp_extra: extra gfp bits from the caller (e.g. __GFP_ACCOUNT)
+ * @max_order: orders above this already failed and are not retried
+ * @held: pages the buddy allocator gave outside the window, kept until the
+ *        request ends so they are not handed straight back
+ * @nr_held: number of pages on @held
+ */
+struct mdl_chunk_ctx {
+	const struct mdl_plan *plan;
+	int nid;
+	gfp_t gfp_extra;
+	unsigned int max_order;
+	struct list_head held;
+	unsigned long nr_held;
+};
+
+void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
+			int nid, gfp_t gfp_extra);
+int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
+			  const struct mdl_window *window,
+			  struct mdl_page_list *list);
+void mdl_chunk_release_held(struct mdl_chunk_ctx *ctx);
+void mdl_chunk_free_pages(struct page **pages, unsigned long count);
+long mdl_pages_in_use(void);
+
+/* ---- mdl_cache.c ---- */
+
+int mdl_cache_apply(struct page **pages, unsigned long count, u32 cache_type);
+void mdl_cache_restore(struct page **pages, unsigned long count,
+		       u32 cache_type);
+pgprot_t mdl_cache_pgprot(u32 cache_type, pgprot_t prot);
+
+/* ---- mdl_dma.c ---- */
+
+int mdl_dma_map(struct device *dev, struct sg_table *sgt, struct page **pages,
+		unsigned long count, gfp_t gfp);
+void mdl_dma_unmap(struct device *dev, struct sg_table *sgt);
+bool mdl_dma_translated(struct device *dev);
+u64 mdl_dma_reach(struct device *dev);
+
+/* ---- mdl_alloc.c ---- */
+
+struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
+			  gfp_t gfp_extra);
+
+/* ---- test-only failure injection (compiled out without KUnit) ---- */
+
+enum mdl_fault_point {
+	MDL_FAULT_PAGE,		/* buddy page allocation */
+	MDL_FAULT_CONTIG,	/* alloc_contig_range chunk */
+	MDL_FAULT_TABLE,	/* descriptor arrays and sg_table */
+	MDL_FAULT_CACHE,	/* cache attribute change */
+	MDL_FAULT_DMA_MAP,	/* dma_map_sgtable */
+	MDL_FAULT_COUNT
+};
+
+#if IS_ENABLED(CONFIG_DRM_MDL_KUNIT_TEST)
+bool mdl_fault_should_fail(enum mdl_fault_point point);
+void mdl_fault_arm(enum mdl_fault_point point, unsigned long nth);
+void mdl_fault_disarm(void);
+unsigned long mdl_fault_calls(enum mdl_fault_point point);
+#else
+static inline bool mdl_fault_should_fail(enum mdl_fault_point point)
+{
+	return false;
+}
+#endif
+
+#endif /* __MDL_INTERNAL_H__ */

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs every Debian package drm-mdl needs, and nothing when all are there.
+# Runs `apt-get update` first on a fresh machine, where the lists are empty.
+set -eu
+
+PACKAGES="
+bc bison busybox-static cmake cpio drm-info flex g++ googletest kmod
+libbenchmark-dev libcli11-dev libdrm-dev libelf-dev libfmt-dev libgtest-dev
+libssl-dev linux-headers-amd64 linux-image-amd64 linux-source-6.1 make
+nlohmann-json3-dev pkg-config python3 qemu-system-x86 rsync sparse xz-utils
+"
+
+missing=""
+for pkg in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
