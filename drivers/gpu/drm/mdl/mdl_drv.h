@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The DRM side of drm-mdl: the device, its files, its GEM objects, the
+ * ioctls, the edu DMA engine and debugfs. The allocation engine itself is
+ * declared in mdl_internal.h and knows nothing about DRM.
+ */
+#ifndef __MDL_DRV_H__
+#define __MDL_DRV_H__
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_mdl.h>
+
+struct drm_file;
+struct drm_minor;
+
+#define MDL_DRIVER_NAME		"mdl"
+
+/* ---- mdl_edu.c ---- */
+
+/* Size of the edu device's DMA buffer, and so of one engine transfer. */
+#define MDL_EDU_BUF_SIZE	4096
+
+/**
+ * struct mdl_edu - the QEMU edu device's DMA engine
+ * @dev: the PCI device, for messages
+ * @mmio: BAR0
+ * @lock: the engine has one buffer and one set of DMA registers
+ */
+struct mdl_edu {
+	struct device *dev;
+	void __iomem *mmio;
+	struct mutex lock; /* serializes use of the one buffer */
+};
+
+int mdl_edu_init(struct mdl_edu *edu, struct device *dev, void __iomem *mmio);
+int mdl_edu_copy(struct mdl_edu *edu, dma_addr_t src, dma_addr_t dst,
+		 size_t len);
+
+/* ---- mdl_gem.c ---- */
+
+/**
+ * struct mdl_usage - what a set of live allocations holds
+ * @allocations: number of GEM objects
+ * @pages: pages they describe
+ * @bytes: bytes they describe
+ */
+struct mdl_usage {
+	u64 allocations;
+	u64 pages;
+	u64 bytes;
+};
+
+/**
+ * struct mdl_device - one drm-mdl device (edu PCI or the virtual platform one)
+ * @drm: the DRM device, embedded
+ * @edu: the DMA engine; NULL when the device has none
+ * @edu_storage: backing store for @edu on the PCI device
+ * @usage_lock: protects @total, @orphaned and every file's usage and list
+ * @total: all live GEM objects of this device
+ * @orphaned: the part of @total whose creating file has been closed while
+ *            the objects live on through a dma-buf or a mapping
+ */
+struct mdl_device {
+	struct drm_device drm;
+	struct mdl_edu *edu;
+	struct mdl_edu edu_storage;
+	spinlock_t usage_lock; /* see above */
+	struct mdl_usage total;
+	struct mdl_usage orphaned;
+};
+
+static inline struct mdl_device *to_mdl_device(struct drm_device *drm)
+{
+	return container_of(drm, struct mdl_device, drm);
+}
+
+/**
+ * struct mdl_file - per-open-file state
+ * @file: the DRM file
+ * @objects: GEM objects this file allocated that are still alive
+ * @usage: the sum over @objects
+ *
+ * @objects and @usage are protected by &mdl_device.usage_lock.
+ */
+struct mdl_file {
+	struct drm_file *file;
+	struct list_head objects;
+	struct mdl_usage usage;
+};
+
+/**
+ * struct mdl_gem_object - a GEM object wrapping one MDL
+ * @base: the GEM object, embedded
+ * @mdl: the allocation, owned by the object
+ * @owner: the file that allocated it, NULL once that file is closed;
+ *         protected by &mdl_device.usage_lock
+ * @owner_link: entry in &mdl_file.objects
+ * @vmap_lock: protects @vaddr and @vmap_use
+ * @vaddr: kernel mapping while @vmap_use > 0
+ * @vmap_use: number of vmap users
+ */
+struct mdl_gem_object {
+	struct drm_gem_object base;
+	struct drm_mdl *mdl;
+	struct mdl_file *owner;
+	struct list_head owner_link;
+	struct mutex vmap_lock; /* see above */
+	void *vaddr;
+	unsigned int vmap_use;
+};
+
+static inline struct mdl_gem_object *to_mdl_gem(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct mdl_gem_object, base);
+}
+
+void mdl_device_usage_init(struct mdl_device *mdev);
+struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
+				      struct drm_mdl *mdl,
+				      struct drm_file *file);
+struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle);
+int mdl_gem_open(struct drm_device *drm, struct drm_file *file);
+void mdl_gem_postclose(struct drm_device *drm, struct drm_file *file);
+
+/* ---- mdl_ioctl.c ---- */
+
+#define MDL_NUM_IOCTLS		(DRM_MDL_DMA_COPY + 1)
+
+/* Bytes one DRM_IOCTL_MDL_DMA_COPY may move, see mdl_ioctl.c. */
+#define MDL_DMA_COPY_MAX_BYTES	SZ_64K
+
+extern const struct drm_ioctl_desc mdl_ioctls[MDL_NUM_IOCTLS];
+
+/* ---- mdl_debugfs.c ---- */
+
+void mdl_debugfs_init(struct drm_minor *minor);
+
+#endif /* __MDL_DRV_H__ */

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * GEM objects wrapping an MDL.
+ *
+ * The pages belong to the MDL, not to shmem: they were picked for their
+ * physical addresses and are already mapped on the device, so the object is
+ * a private GEM object that only borrows them. CPU mappings are PFN maps
+ * with the allocation's cache type, which is what the pages' linear mapping
+ * was switched to; mixing attributes would be undefined on x86 (PAT).
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_print.h>
+#include <drm/drm_vma_manager.h>
+
+#include "mdl_drv.h"
+#include "mdl_internal.h"
+
+static void mdl_usage_add(struct mdl_usage *usage, const struct drm_mdl *mdl)
+{
+	usage->allocations++;
+	usage->pages += mdl->page_count;
+	usage->bytes += mdl->byte_count;
+}
+
+static void mdl_usage_sub(struct mdl_usage *usage, const struct drm_mdl *mdl)
+{
+	usage->allocations--;
+	usage->pages -= mdl->page_count;
+	usage->bytes -= mdl->byte_count;
+}
+
+/**
+ * mdl_device_usage_init - prepare the accounting of a new device
+ * @mdev: the device
+ */
+void mdl_device_usage_init(struct mdl_device *mdev)
+{
+	spin_lock_init(&mdev->usage_lock);
+	memset(&mdev->total, 0, sizeof(mdev->total));
+	memset(&mdev->orphaned, 0, sizeof(mdev->orphaned));
+}
+
+static void mdl_gem_charge(struct mdl_device *mdev, struct mdl_gem_object *mobj,
+			   struct mdl_file *mfile)
+{
+	spin_lock(&mdev->usage_lock);
+	mdl_usage_add(&mdev->total, mobj->mdl);
+	if (mfile) {
+		mobj->owner = mfile;
+		list_add_tail(&mobj->owner_link, &mfile->objects);
+		mdl_usage_add(&mfile->usage, mobj->mdl);
+	} else {
+		mdl_usage_add(&mdev->orphaned, mobj->mdl);
+	}
+	spin_unlock(&mdev->usage_lock);
+}
+
+static void mdl_gem_uncharge(struct mdl_device *mdev,
+			     struct mdl_gem_object *mobj)
+{
+	spin_lock(&mdev->usage_lock);
+	mdl_usage_sub(&mdev->total, mobj->mdl);
+	if (mobj->owner) {
+		list_del_init(&mobj->owner_link);
+		mdl_usage_sub(&mobj->owner->usage, mobj->mdl);
+		mobj->owner = NULL;
+	} else {
+		mdl_usage_sub(&mdev->orphaned, mobj->mdl);
+	}
+	spin_unlock(&mdev->usage_lock);
+}
+
+static void mdl_gem_free(struct drm_gem_object *obj)
+{
+	struct mdl_gem_object *mobj = to_mdl_gem(obj);
+
+	drm_WARN_ON(obj->dev, mobj->vmap_use);
+
+	drm_gem_object_release(obj);
+	drm_mdl_free(mobj->mdl);
+	/* Only now, so the totals never show less than is really held. */
+	mdl_gem_uncharge(to_mdl_device(obj->dev), mobj);
+	mutex_destroy(&mobj->vmap_lock);
+	kfree(mobj);
+}
+
+static struct sg_table *mdl_gem_get_sg_table(struct drm_gem_object *obj)
+{
+	struct drm_mdl *mdl = to_mdl_gem(obj)->mdl;
+
+	/*
+	 * Each importer maps its own copy on its own device; the MDL's sgt is
+	 * already mapped on ours and must not be handed out.
+	 */
+	return drm_prime_pages_to_sg(obj->dev, mdl->pages, mdl->page_count);
+}
+
+static int mdl_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	struct mdl_gem_object *mobj = to_mdl_gem(obj);
+	struct drm_mdl *mdl = mobj->mdl;
+	int ret = 0;
+
+	mutex_lock(&mobj->vmap_lock);
+	if (!mobj->vmap_use) {
+		mobj->vaddr = vmap(mdl->pages, mdl->page_count, VM_MAP,
+				   mdl_cache_pgprot(mdl->cache_type,
+						    PAGE_KERNEL));
+		if (!mobj->vaddr)
+			ret = -ENOMEM;
+	}
+	if (!ret) {
+		mobj->vmap_use++;
+		iosys_map_set_vaddr(map, mobj->vaddr);
+	}
+	mutex_unlock(&mobj->vmap_lock);
+
+	return ret;
+}
+
+static void mdl_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	struct mdl_gem_object *mobj = to_mdl_gem(obj);
+
+	mutex_lock(&mobj->vmap_lock);
+	if (!drm_WARN_ON(obj->dev, !mobj->vmap_use ||
+			 map->vaddr != mobj->vaddr)) {
+		if (!--mobj->vmap_use) {
+			vunmap(mobj->vaddr);
+			mobj->vaddr = NULL;
+		}
+	}
+	mutex_unlock(&mobj->vmap_lock);
+}
+
+static vm_fault_t mdl_gem_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mdl_gem_object *mobj = to_mdl_gem(vma->vm_private_data);
+	pgoff_t index;
+
+	/* vm_pgoff was made relative to the object in mdl_gem_mmap(). */
+	index = vma->vm_pgoff + ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	if (index >= mobj->mdl->page_count)
+		return VM_FAULT_SIGBUS;
+
+	return vmf_insert_pfn(vma, vmf->address, mobj->mdl->pfns[index]);
+}
+
+static const struct vm_operations_struct mdl_gem_vm_ops = {
+	.fault = mdl_gem_fault,
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+/*
+ * Reached from mmap() on the DRM file (drm_gem_mmap) and on an exported
+ * dma-buf, also when an importer such as vgem forwards its own mmap
+ * (drm_gem_prime_mmap). Both paths pass vm_pgoff with our fake offset added.
+ */
+static int mdl_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	struct drm_mdl *mdl = to_mdl_gem(obj)->mdl;
+
+	/* A private writable PFN map would need COW of pages we do not own. */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+
+	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
+	if (vma->vm_pgoff + vma_pages(vma) > mdl->page_count)
+		return -EINVAL;
+
+	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_IO;
+	vma->vm_page_prot = mdl_cache_pgprot(mdl->cache_type,
+					     vm_get_page_prot(vma->vm_flags));
+
+	return 0;
+}
+
+static const struct drm_gem_object_funcs mdl_gem_funcs = {
+	.free = mdl_gem_free,
+	.get_sg_table = mdl_gem_get_sg_table,
+	.vmap = mdl_gem_vmap,
+	.vunmap = mdl_gem_vunmap,
+	.mmap = mdl_gem_mmap,
+	.vm_ops = &mdl_gem_vm_ops,
+};
+
+/**
+ * mdl_gem_create - wrap an MDL in a GEM object
+ * @drm: the device @mdl is mapped on
+ * @mdl: the allocation; the object takes it over, also on failure
+ * @file: the allocating file, charged in debugfs; may be NULL
+ *
+ * Return: the object with one reference, or ERR_PTR(-ENOMEM) after @mdl
+ * has been freed.
+ */
+struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
+				      struct drm_mdl *mdl,
+				      struct drm_file *file)
+{
+	struct mdl_gem_object *mobj;
+
+	mobj = kzalloc(sizeof(*mobj), GFP_KERNEL_ACCOUNT);
+	if (!mobj) {
+		drm_mdl_free(mdl);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	mobj->base.funcs = &mdl_gem_funcs;
+	drm_gem_private_object_init(drm, &mobj->base, mdl->byte_count);
+	mobj->mdl = mdl;
+	mutex_init(&mobj->vmap_lock);
+	INIT_LIST_HEAD(&mobj->owner_link);
+	mdl_gem_charge(to_mdl_device(drm), mobj, file ? file->driver_priv : NULL);
+
+	return mobj;
+}
+
+/**
+ * mdl_gem_lookup - look up one of our GEM objects by handle
+ * @file: the DRM file the handle belongs to
+ * @handle: the handle
+ *
+ * Return: the object with a reference the caller must drop with
+ * drm_gem_object_put(), or NULL when @file has no such handle.
+ */
+struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle)
+{
+	struct drm_gem_object *obj;
+
+	obj = drm_gem_object_lookup(file, handle);
+	if (!obj)
+		return NULL;
+
+	/* Foreign imports are refused, but do not bet memory safety on it. */
+	if (obj->funcs != &mdl_gem_funcs) {
+		drm_gem_object_put(obj);
+		return NULL;
+	}
+
+	return to_mdl_gem(obj);
+}
+
+/**
+ * mdl_gem_open - &drm_driver.open: set up the accounting of a new file
+ * @drm: the device
+ * @file: the file being opened
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mdl_gem_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct mdl_file *mfile;
+
+	mfile = kzalloc(sizeof(*mfile), GFP_KERNEL);
+	if (!mfile)
+		return -ENOMEM;
+
+	mfile->file = file;
+	INIT_LIST_HEAD(&mfile->objects);
+	file->driver_priv = mfile;
+
+	return 0;
+}
+
+/**
+ * mdl_gem_postclose - &drm_driver.postclose: orphan what outlives the file
+ * @drm: the device
+ * @file: the file being closed
+ *
+ * The file's handles are gone by now, so any object still on its list is
+ * kept alive by a dma-buf or a CPU mapping; it stays counted in the device
+ * totals, as orphaned.
+ */
+void mdl_gem_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct mdl_device *mdev = to_mdl_device(drm);
+	struct mdl_file *mfile = file->driver_priv;
+	struct mdl_gem_object *mobj, *next;
+
+	spin_lock(&mdev->usage_lock);
+	list_for_each_entry_safe(mobj, next, &mfile->objects, owner_link) {
+		list_del_init(&mobj->owner_link);
+		mobj->owner = NULL;
+		mdl_usage_add(&mdev->orphaned, mobj->mdl);
+	}
+	spin_unlock(&mdev->usage_lock);
+
+	file->driver_priv = NULL;
+	kfree(mfile);
+}

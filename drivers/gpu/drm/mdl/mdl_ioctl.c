@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The DRM ioctls of drm-mdl, one per operation.
+ *
+ * drm_ioctl() copies the argument back to user space even when a handler
+ * fails, so handlers write their outputs only once nothing can fail.
+ */
+
+#include <linux/capability.h>
+#include <linux/dma-mapping.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_vma_manager.h>
+
+#include "mdl_drv.h"
+#include "mdl_internal.h"
+
+/* Page entries staged in the kernel per copy_to_user() of GET_PAGES. */
+#define MDL_GET_PAGES_BATCH	256
+
+static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_mdl_alloc *args = data;
+	struct drm_mdl_request req = {
+		.low = args->low,
+		.high = args->high,
+		.skip = args->skip,
+		.total_bytes = args->total_bytes,
+		.cache_type = args->cache_type,
+		/* Dxgkrnl always asks for all or nothing; so do we. */
+		.flags = args->flags | DRM_MDL_ALLOC_FULLY_REQUIRED,
+	};
+	struct mdl_gem_object *mobj;
+	struct drm_mdl *mdl;
+	u32 chunk_count, dma_segment_count, handle;
+	u64 byte_count, page_count;
+	int ret;
+
+	if (args->pad)
+		return -EINVAL;
+
+	/* Malformed beats unprivileged: -EINVAL before -EPERM. */
+	ret = drm_mdl_validate_request(&req);
+	if (ret)
+		return ret;
+
+	/* Unzeroed pages may hold another process's data. */
+	if ((req.flags & DRM_MDL_ALLOC_DONT_ZERO) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	mdl = mdl_alloc(drm->dev, &req, __GFP_ACCOUNT);
+	if (IS_ERR(mdl))
+		return PTR_ERR(mdl);
+
+	/*
+	 * Read the results before the handle exists: from then on another
+	 * thread may close it and free the object under us.
+	 */
+	byte_count = mdl->byte_count;
+	page_count = mdl->page_count;
+	chunk_count = mdl->nr_chunks;
+	dma_segment_count = mdl->sgt.nents;
+
+	mobj = mdl_gem_create(drm, mdl, file);
+	if (IS_ERR(mobj))
+		return PTR_ERR(mobj);
+
+	ret = drm_gem_handle_create(file, &mobj->base, &handle);
+	/* On failure this drops the last reference and frees the pages. */
+	drm_gem_object_put(&mobj->base);
+	if (ret)
+		return ret;
+
+	args->byte_count = byte_count;
+	args->page_count = page_count;
+	args->chunk_count = chunk_count;
+	args->dma_segment_count = dma_segment_count;
+	args->handle = handle;
+
+	return 0;
+}
+
+static int mdl_ioctl_free(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct drm_mdl_free *args = data;
+	int ret;
+
+	if (args->pad)
+		return -EINVAL;
+
+	ret = drm_gem_handle_delete(file, args->handle);
+	/* drm_gem_handle_delete() says -EINVAL only for an unknown handle. */
+	return ret == -EINVAL ? -ENOENT : ret;
+}
+
+static int mdl_copy_page_entries(const struct drm_mdl *mdl, u64 first,
+				 u64 count, struct drm_mdl_page_entry __user *out)
+{
+	struct drm_mdl_page_entry *batch;
+	struct sg_dma_page_iter iter;
+	unsigned int batch_len, n = 0;
+	bool show_phys;
+	u64 done = 0;
+	int ret = 0;
+
+	if (!count)
+		return 0;
+
+	/* As /proc/pid/pagemap: physical addresses are for the admin only. */
+	show_phys = capable(CAP_SYS_ADMIN);
+
+	batch_len = min_t(u64, count, MDL_GET_PAGES_BATCH);
+	batch = kmalloc_array(batch_len, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+
+	for_each_sgtable_dma_page(&mdl->sgt, &iter, first) {
+		u64 index = first + done + n;
+
+		batch[n].dma_addr = sg_page_iter_dma_address(&iter);
+		batch[n].phys_addr = show_phys ?
+				     page_to_phys(mdl->pages[index]) : 0;
+		if (++n < batch_len && done + n < count)
+			continue;
+
+		if (copy_to_user(out + done, batch, n * sizeof(*batch))) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+		n = 0;
+		if (done == count)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+
+	/* The DMA side must describe exactly the pages of the MDL. */
+	if (!ret && WARN_ON_ONCE(done != count))
+		ret = -EIO;
+
+	kfree(batch);
+	return ret;
+}
+
+static int mdl_ioctl_get_pages(struct drm_device *drm, void *data,
+			       struct drm_file *file)
+{
+	struct drm_mdl_get_pages *args = data;
+	struct mdl_gem_object *mobj;
+	struct drm_mdl *mdl;
+	u64 count;
+	int ret;
+
+	if (args->flags)
+		return -EINVAL;
+
+	mobj = mdl_gem_lookup(file, args->handle);
+	if (!mobj)
+		return -ENOENT;
+	mdl = mobj->mdl;
+
+	if (args->first_page > mdl->page_count) {
+		ret = -EINVAL;
+		goto out;
+	}
+
+	count = min_t(u64, args->count, mdl->page_count - args->first_page);
+	ret = mdl_copy_page_entries(mdl, args->first_page, count,
+				    u64_to_user_ptr(args->entries_ptr));
+	if (ret)
+		goto out;
+
+	args->count = count;
+	args->page_count = mdl->page_count;
+out:
+	drm_gem_object_put(&mobj->base);
+	return ret;
+}
+
+static int mdl_ioctl_map_offset(struct drm_device *drm, void *data,
+				struct drm_file *file)
+{
+	struct drm_mdl_map_offset *args = data;
+	struct mdl_gem_object *mobj;
+	int ret;
+
+	if (args->flags)
+		return -EINVAL;
+
+	mobj = mdl_gem_lookup(file, args->handle);
+	if (!mobj)
+		return -ENOENT;
+
+	ret = drm_gem_create_mmap_offset(&mobj->base);
+	if (!ret)
+		args->offset = drm_vma_node_offset_addr(&mobj->base.vma_node);
+
+	drm_gem_object_put(&mobj->base);
+	return ret;
+}
+
+static int mdl_ioctl_info(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct mdl_device *mdev = to_mdl_device(drm);
+	struct drm_mdl_info *args = data;
+	struct device *dev = drm->dev;
+	u32 caps = 0;
+
+	if (args->flags)
+		return -EINVAL;
+
+	if (mdl_dma_translated(dev))
+		caps |= DRM_MDL_CAP_IOMMU;
+	if (mdev->edu)
+		caps |= DRM_MDL_CAP_DMA_COPY;
+
+	args->caps = caps;
+	args->dma_mask = dma_get_mask(dev);
+	args->max_total_bytes = DRM_MDL_MAX_BYTES;
+	args->large_page_size = drm_mdl_large_page_size();
+	args->page_size = PAGE_SIZE;
+	args->max_segment_size = dma_get_max_seg_size(dev);
+	args->supported_flags = DRM_MDL_ALLOC_FLAGS_ALL;
+	args->cache_types = BIT(DRM_MDL_CACHE_NON_CACHED) |
+			    BIT(DRM_MDL_CACHE_CACHED) |
+			    BIT(DRM_MDL_CACHE_WRITE_COMBINED);
+	args->dma_copy_max_bytes = mdev->edu ? MDL_DMA_COPY_MAX_BYTES : 0;
+
+	return 0;
+}
+
+/**
+ * struct mdl_dma_cursor - a byte position in the DMA view of an MDL
+ * @sg: the DMA segment the position is in
+ * @left: DMA segments from @sg to the end of the table, @sg included
+ * @offset: byte offset into @sg's DMA segment
+ */
+struct mdl_dma_cursor {
+	struct scatterlist *sg;
+	unsigned int left;
+	u64 offset;
+};
+
+static int mdl_dma_cursor_seek(struct mdl_dma_cursor *cur,
+			       const struct sg_table *sgt, u64 offset)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (offset < sg_dma_len(sg)) {
+			cur->sg = sg;
+			cur->left = sgt->nents - i;
+			cur->offset = offset;
+			return 0;
+		}
+		offset -= sg_dma_len(sg);
+	}
+
+	return -EINVAL;
+}
+
+/* Returns the DMA address and how many bytes are contiguous from there. */
+static dma_addr_t mdl_dma_cursor_addr(const struct mdl_dma_cursor *cur,
+				      u64 *run)
+{
+	*run = sg_dma_len(cur->sg) - cur->offset;
+	return sg_dma_address(cur->sg) + cur->offset;
+}
+
+static void mdl_dma_cursor_advance(struct mdl_dma_cursor *cur, u64 bytes)
+{
+	cur->offset += bytes;
+	if (cur->offset == sg_dma_len(cur->sg) && cur->left > 1) {
+		cur->sg = sg_next(cur->sg);
+		cur->left--;
+		cur->offset = 0;
+	}
+}
+
+static bool mdl_range_ok(const struct drm_mdl *mdl, u64 offset, u64 size)
+{
+	u64 end;
+
+	return !check_add_overflow(offset, size, &end) &&
+	       end <= mdl->byte_count;
+}
+
+static int mdl_dma_copy(struct mdl_edu *edu, struct drm_mdl *src, u64 src_off,
+			struct drm_mdl *dst, u64 dst_off, u64 size)
+{
+	struct mdl_dma_cursor src_cur, dst_cur;
+	u64 src_run, dst_run, step, done = 0;
+	dma_addr_t src_addr, dst_addr;
+	int ret;
+
+	ret = mdl_dma_cursor_seek(&src_cur, &src->sgt, src_off);
+	if (!ret)
+		ret = mdl_dma_cursor_seek(&dst_cur, &dst->sgt, dst_off);
+	if (WARN_ON_ONCE(ret))
+		return -EIO;
+
+	/*
+	 * The mappings stay live for the objects' lifetime; hand the bytes
+	 * to the device and back as the streaming DMA API wants, which
+	 * matters where it bounces or the device is not coherent.
+	 */
+	dma_sync_sgtable_for_device(src->dev, &src->sgt, DMA_BIDIRECTIONAL);
+	dma_sync_sgtable_for_device(dst->dev, &dst->sgt, DMA_BIDIRECTIONAL);
+
+	while (done < size) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+
+		src_addr = mdl_dma_cursor_addr(&src_cur, &src_run);
+		dst_addr = mdl_dma_cursor_addr(&dst_cur, &dst_run);
+		step = min3(size - done, src_run, dst_run);
+		step = min_t(u64, step, MDL_EDU_BUF_SIZE);
+
+		ret = mdl_edu_copy(edu, src_addr, dst_addr, step);
+		if (ret)
+			break;
+
+		mdl_dma_cursor_advance(&src_cur, step);
+		mdl_dma_cursor_advance(&dst_cur, step);
+		done += step;
+	}
+
+	dma_sync_sgtable_for_cpu(dst->dev, &dst->sgt, DMA_BIDIRECTIONAL);
+
+	return ret;
+}
+
+static int mdl_ioctl_dma_copy(struct drm_device *drm, void *data,
+			      struct drm_file *file)
+{
+	struct mdl_device *mdev = to_mdl_device(drm);
+	struct drm_mdl_dma_copy *args = data;
+	struct mdl_gem_object *src, *dst;
+	int ret, idx;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+
+	if (!mdev->edu)
+		return -EOPNOTSUPP;
+
+	src = mdl_gem_lookup(file, args->src_handle);
+	if (!src)
+		return -ENOENT;
+
+	dst = mdl_gem_lookup(file, args->dst_handle);
+	if (!dst) {
+		ret = -ENOENT;
+		goto put_src;
+	}
+
+	/*
+	 * The cap keeps one call, and so the time the device is busy for
+	 * one caller, short: QEMU takes 100 ms per 4 KiB transfer.
+	 */
+	if (!args->size || args->size > MDL_DMA_COPY_MAX_BYTES ||
+	    !mdl_range_ok(src->mdl, args->src_offset, args->size) ||
+	    !mdl_range_ok(dst->mdl, args->dst_offset, args->size)) {
+		ret = -EINVAL;
+		goto put_dst;
+	}
+
+	/* The engine's registers go away with the PCI device. */
+	if (!drm_dev_enter(drm, &idx)) {
+		ret = -ENODEV;
+		goto put_dst;
+	}
+
+	ret = mdl_dma_copy(mdev->edu, src->mdl, args->src_offset, dst->mdl,
+			   args->dst_offset, args->size);
+
+	drm_dev_exit(idx);
+put_dst:
+	drm_gem_object_put(&dst->base);
+put_src:
+	drm_gem_object_put(&src->base);
+	return ret;
+}
+
+const struct drm_ioctl_desc mdl_ioctls[MDL_NUM_IOCTLS] = {
+	DRM_IOCTL_DEF_DRV(MDL_ALLOC, mdl_ioctl_alloc, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MDL_FREE, mdl_ioctl_free, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MDL_GET_PAGES, mdl_ioctl_get_pages, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MDL_MAP_OFFSET, mdl_ioctl_map_offset,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MDL_INFO, mdl_ioctl_info, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MDL_DMA_COPY, mdl_ioctl_dma_copy, DRM_RENDER_ALLOW),
+};
