@@ -25,6 +25,8 @@
 
 /* Out-of-window chunks in a row before an order is given up for a window. */
 #define MDL_REJECT_STREAK_MAX		64
+/* FAST_LARGE_PAGES takes only what is readily free, so it gives up sooner. */
+#define MDL_REJECT_STREAK_FAST		4
 /* Failed alloc_contig_range() attempts in a row before a window is given up. */
 #define MDL_CONTIG_FAILURES_MAX		32
 
@@ -85,8 +87,16 @@ static gfp_t mdl_zone_gfp(const struct mdl_window *window)
 	return GFP_HIGHUSER;
 }
 
-static gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
-			   const struct mdl_window *window, unsigned int order)
+/**
+ * mdl_chunk_gfp - the gfp mask for one chunk
+ * @ctx: the request's allocator state
+ * @window: the window the chunk is for
+ * @order: the chunk's order
+ *
+ * Return: the mask for alloc_pages_node().
+ */
+gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
+		    const struct mdl_window *window, unsigned int order)
 {
 	u32 flags = ctx->plan->flags;
 	gfp_t gfp = mdl_zone_gfp(window) | __GFP_NOWARN | ctx->gfp_extra;
@@ -201,12 +211,19 @@ static void mdl_accept_trimmed(struct mdl_page_list *list, struct page *page,
 	}
 }
 
-static int mdl_check_interrupt(void)
+static int mdl_check_interrupt(const struct mdl_chunk_ctx *ctx)
 {
 	if (fatal_signal_pending(current))
 		return -EINTR;
-	cond_resched();
+	if (!(ctx->plan->flags & DRM_MDL_ALLOC_NO_WAIT))
+		cond_resched();
 	return 0;
+}
+
+static unsigned int mdl_reject_limit(const struct mdl_chunk_ctx *ctx)
+{
+	return (ctx->plan->flags & DRM_MDL_ALLOC_FAST_LARGE_PAGES) ?
+	       MDL_REJECT_STREAK_FAST : MDL_REJECT_STREAK_MAX;
 }
 
 static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
@@ -296,20 +313,24 @@ static int mdl_contig_fill(struct mdl_chunk_ctx *ctx,
 		}
 		if (want - 1 > window->last_pfn - pfn)
 			break;
-		ret = mdl_check_interrupt();
+		ret = mdl_check_interrupt(ctx);
 		if (ret)
 			return ret;
 
-		if (mdl_contig_candidate(ctx, pfn, want) &&
-		    !mdl_contig_take(ctx, pfn, want)) {
-			for (i = 0; i < want; i++)
-				list->pages[list->count++] = pfn_to_page(pfn + i);
-			failures = 0;
-			pfn += run ? ALIGN(want, align) : want;
-		} else {
+		/* Only real attempts count: the cheap look may skip any number. */
+		if (!mdl_contig_candidate(ctx, pfn, want)) {
+			pfn += run ? align : want;
+			continue;
+		}
+		if (mdl_contig_take(ctx, pfn, want)) {
 			failures++;
 			pfn += run ? align : want;
+			continue;
 		}
+		for (i = 0; i < want; i++)
+			list->pages[list->count++] = pfn_to_page(pfn + i);
+		failures = 0;
+		pfn += run ? ALIGN(want, align) : want;
 	}
 	return 0;
 }
@@ -332,7 +353,7 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 
 		order = min3(order_cap, (unsigned int)ilog2(remaining),
 			     (unsigned int)ilog2(span));
-		ret = mdl_check_interrupt();
+		ret = mdl_check_interrupt(ctx);
 		if (ret)
 			return ret;
 
@@ -351,7 +372,7 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 			continue;
 		}
 		mdl_hold(ctx, page, order);
-		if (++streak < MDL_REJECT_STREAK_MAX &&
+		if (++streak < mdl_reject_limit(ctx) &&
 		    ctx->nr_held <= 2 * list->capacity + SZ_1K)
 			continue;
 		streak = 0;
@@ -380,10 +401,10 @@ static int mdl_fill_blocks(struct mdl_chunk_ctx *ctx,
 
 	if (order <= mdl_max_buddy_order()) {
 		while (list->count < list->capacity &&
-		       streak < MDL_REJECT_STREAK_MAX) {
+		       streak < mdl_reject_limit(ctx)) {
 			struct page *page;
 
-			ret = mdl_check_interrupt();
+			ret = mdl_check_interrupt(ctx);
 			if (ret)
 				return ret;
 			page = mdl_buddy_alloc(ctx, window, order);
@@ -414,10 +435,10 @@ static int mdl_fill_single_block(struct mdl_chunk_ctx *ctx,
 	int ret;
 
 	if (order <= mdl_max_buddy_order()) {
-		for (attempt = 0; attempt < MDL_REJECT_STREAK_MAX; attempt++) {
+		for (attempt = 0; attempt < mdl_reject_limit(ctx); attempt++) {
 			struct page *page;
 
-			ret = mdl_check_interrupt();
+			ret = mdl_check_interrupt(ctx);
 			if (ret)
 				return ret;
 			page = mdl_buddy_alloc(ctx, window, order);

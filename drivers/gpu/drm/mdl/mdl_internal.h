@@ -124,6 +124,8 @@ void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
 int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 			  const struct mdl_window *window,
 			  struct mdl_page_list *list);
+gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
+		    const struct mdl_window *window, unsigned int order);
 void mdl_chunk_release_held(struct mdl_chunk_ctx *ctx);
 void mdl_chunk_free_pages(struct page **pages, unsigned long count);
 long mdl_pages_in_use(void);

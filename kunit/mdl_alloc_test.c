@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Real allocations through the exported API on a DMA-direct platform
+ * device. Windows are placed around pages the test has just freed, so the
+ * test knows they are free without assuming anything about UML's layout.
+ */
+
+#include <kunit/test.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/sched/signal.h>
+#include <linux/scatterlist.h>
+
+#include "mdl_test.h"
+
+static int mdl_alloc_test_init(struct kunit *test)
+{
+	return mdl_test_env_init(test, DMA_BIT_MASK(64));
+}
+
+/* A free, naturally aligned block of 2^order pages, as its first pfn. */
+static unsigned long mdl_free_block(struct kunit *test, unsigned int order)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, order);
+	unsigned long pfn;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pfn = page_to_pfn(page);
+	__free_pages(page, order);
+	return pfn;
+}
+
+static bool mdl_page_is_zero(struct page *page)
+{
+	u8 *vaddr = kmap_local_page(page);
+	bool zero = !memchr_inv(vaddr, 0, PAGE_SIZE);
+
+	kunmap_local(vaddr);
+	return zero;
+}
+
+static void mdl_fill_page(struct page *page, u8 value)
+{
+	u8 *vaddr = kmap_local_page(page);
+
+	memset(vaddr, value, PAGE_SIZE);
+	kunmap_local(vaddr);
+}
+
+/* The descriptor is internally consistent: pfns, chunks, counts. */
+static void mdl_expect_consistent(struct kunit *test, const struct drm_mdl *mdl)
+{
+	unsigned long i, covered = 0, page = 0;
+
+	KUNIT_EXPECT_EQ(test, mdl->byte_count, (u64)mdl->page_count << PAGE_SHIFT);
+	for (i = 0; i < mdl->page_count; i++)
+		KUNIT_EXPECT_EQ(test, mdl->pfns[i], page_to_pfn(mdl->pages[i]));
+	for (i = 0; i < mdl->nr_chunks; i++) {
+		unsigned long j;
+
+		KUNIT_EXPECT_GT(test, mdl->chunks[i].nr_pages, 0UL);
+		for (j = 0; j < mdl->chunks[i].nr_pages; j++, page++)
+			KUNIT_EXPECT_EQ(test, mdl->pfns[page],
+					mdl->chunks[i].pfn + j);
+		/* Runs are maximal: the next one does not continue this one. */
+		if (i + 1 < mdl->nr_chunks)
+			KUNIT_EXPECT_NE(test, mdl->chunks[i + 1].pfn,
+					mdl->chunks[i].pfn + mdl->chunks[i].nr_pages);
+		covered += mdl->chunks[i].nr_pages;
+	}
+	KUNIT_EXPECT_EQ(test, covered, mdl->page_count);
+}
+
+static void mdl_alloc_basic_descriptor(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_1M + 1);
+	long before = mdl_pages_in_use();
+	struct drm_mdl *mdl;
+
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->page_count, SZ_1M / PAGE_SIZE + 1);
+	KUNIT_EXPECT_EQ(test, mdl->cache_type, (u32)DRM_MDL_CACHE_CACHED);
+	KUNIT_EXPECT_PTR_EQ(test, mdl->dev, mdl_test_dev(test));
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before + (long)mdl->page_count);
+	mdl_expect_consistent(test, mdl);
+	drm_mdl_free(mdl);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
+}
+
+static void mdl_alloc_largest_chunks_first(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_4M);
+	struct drm_mdl *mdl;
+
+	/* An idle UML has free high-order blocks: far fewer runs than pages. */
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_LE(test, mdl->nr_chunks, mdl->page_count / 64);
+	mdl_expect_consistent(test, mdl);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_dma_addresses_match_pages(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_2M + 3 * PAGE_SIZE);
+	struct device *dev = mdl_test_dev(test);
+	struct sg_dma_page_iter iter;
+	struct scatterlist *sg;
+	struct drm_mdl *mdl;
+	unsigned long i = 0;
+	u64 mapped = 0;
+
+	mdl = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for_each_sgtable_dma_page(&mdl->sgt, &iter, 0) {
+		KUNIT_ASSERT_LT(test, i, mdl->page_count);
+		KUNIT_EXPECT_EQ(test, sg_page_iter_dma_address(&iter),
+				phys_to_dma(dev, page_to_phys(mdl->pages[i])));
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, mdl->page_count);
+	for_each_sgtable_dma_sg(&mdl->sgt, sg, i)
+		mapped += sg_dma_len(sg);
+	KUNIT_EXPECT_EQ(test, mapped, mdl->byte_count);
+	/* Direct mapping: one DMA segment per physically contiguous run. */
+	KUNIT_EXPECT_EQ(test, (unsigned int)mdl->sgt.nents, mdl->nr_chunks);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_zeroes_dirty_pages(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(64 * PAGE_SIZE);
+	struct drm_mdl *mdl;
+	unsigned long i;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+		for (i = 0; i < mdl->page_count; i++) {
+			KUNIT_EXPECT_TRUE(test, mdl_page_is_zero(mdl->pages[i]));
+			mdl_fill_page(mdl->pages[i], 0x5a);
+		}
+		drm_mdl_free(mdl);
+	}
+}
+
+static void mdl_alloc_dont_zero_skips_zeroing(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(64 * PAGE_SIZE);
+	unsigned long i, dirty = 0;
+	struct drm_mdl *mdl;
+
+	if (want_init_on_alloc(GFP_KERNEL))
+		kunit_skip(test, "init_on_alloc zeroes every page anyway");
+
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++)
+		mdl_fill_page(mdl->pages[i], 0x5a);
+	drm_mdl_free(mdl);
+
+	/* Freed pages hold our pattern or the page-poison pattern, not zero. */
+	req.flags |= DRM_MDL_ALLOC_DONT_ZERO;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++)
+		dirty += !mdl_page_is_zero(mdl->pages[i]);
+	KUNIT_EXPECT_EQ(test, dirty, mdl->page_count);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_pages_inside_window(struct kunit *test)
+{
+	unsigned long top = mdl_test_top_pfn();
+	struct drm_mdl_request req = mdl_test_request(SZ_1M);
+	struct drm_mdl *mdl;
+	unsigned long i;
+
+	/* The middle half of RAM. */
+	req.low = PFN_PHYS(top / 4);
+	req.high = PFN_PHYS(top / 4 * 3) - 1;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++) {
+		KUNIT_EXPECT_GE(test, (u64)PFN_PHYS(mdl->pfns[i]), req.low);
+		KUNIT_EXPECT_LE(test, (u64)PFN_PHYS(mdl->pfns[i] + 1) - 1,
+				req.high);
+	}
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_boundary_page_at_inclusive_high(struct kunit *test)
+{
+	unsigned long pfn = mdl_free_block(test, 0);
+	struct drm_mdl_request req = mdl_test_request(PAGE_SIZE);
+	long before = mdl_pages_in_use();
+	struct drm_mdl *mdl;
+
+	/* A window of exactly one page, high being that page's last byte. */
+	req.low = PFN_PHYS(pfn);
+	req.high = PFN_PHYS(pfn) + PAGE_SIZE - 1;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->page_count, 1UL);
+	KUNIT_EXPECT_EQ(test, mdl->pfns[0], pfn);
+	drm_mdl_free(mdl);
+
+	/* One byte less and no page fits. */
+	req.high--;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mdl), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
+}
+
+static void mdl_alloc_unaligned_low_skips_partial_page(struct kunit *test)
+{
+	unsigned long pfn = mdl_free_block(test, 1);
+	struct drm_mdl_request req = mdl_test_request(PAGE_SIZE);
+	struct drm_mdl *mdl;
+
+	/* Page pfn starts below low; only pfn + 1 lies inside. */
+	req.low = PFN_PHYS(pfn) + 1;
+	req.high = PFN_PHYS(pfn + 2) - 1;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->pfns[0], pfn + 1);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_skip_zero_is_one_window(struct kunit *test)
+{
+	unsigned long pfn = mdl_free_block(test, 4);
+	struct drm_mdl_request req = mdl_test_request(64 * PAGE_SIZE);
+	long before = mdl_pages_in_use();
+	struct drm_mdl *mdl;
+	unsigned long i;
+
+	/* A 16-page window and no skip: partial mode gets 16 at most. */
+	req.low = PFN_PHYS(pfn);
+	req.high = PFN_PHYS(pfn + 16) - 1;
+	req.flags = 0;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_GT(test, mdl->page_count, 0UL);
+	KUNIT_EXPECT_LE(test, mdl->page_count, 16UL);
+	for (i = 0; i < mdl->page_count; i++) {
+		KUNIT_EXPECT_GE(test, mdl->pfns[i], pfn);
+		KUNIT_EXPECT_LT(test, mdl->pfns[i], pfn + 16);
+	}
+	drm_mdl_free(mdl);
+
+	/* Fully required, the same window cannot hold 64 pages. */
+	req.flags = DRM_MDL_ALLOC_FULLY_REQUIRED;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mdl), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
+}
+
+static void mdl_alloc_partial_reports_byte_count(struct kunit *test)
+{
+	unsigned long pfn = mdl_free_block(test, 3);
+	struct drm_mdl_request req = mdl_test_request(SZ_1M);
+	struct drm_mdl *mdl;
+
+	req.low = PFN_PHYS(pfn);
+	req.high = PFN_PHYS(pfn + 8) - 1;
+	req.flags = 0;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_LT(test, mdl->byte_count, req.total_bytes);
+	KUNIT_EXPECT_GT(test, mdl->byte_count, 0ULL);
+	KUNIT_EXPECT_EQ(test, mdl->byte_count, (u64)mdl->page_count * PAGE_SIZE);
+	mdl_expect_consistent(test, mdl);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_partial_nothing_is_enomem(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(PAGE_SIZE);
+	long before = mdl_pages_in_use();
+
+	/* A window entirely above RAM has no page at all. */
+	req.low = PFN_PHYS(mdl_test_top_pfn());
+	req.flags = 0;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_mdl_alloc(mdl_test_dev(test), &req)),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
+}
+
+static void mdl_alloc_dxgk_is_always_fully_required(struct kunit *test)
+{
+	unsigned long pfn = mdl_free_block(test, 2);
+	struct drm_mdl_request req = mdl_test_request(16 * PAGE_SIZE);
+	long before = mdl_pages_in_use();
+	struct drm_mdl *mdl;
+
+	req.low = PFN_PHYS(pfn);
+	req.high = PFN_PHYS(pfn + 4) - 1;
+	req.flags = 0;
+	mdl = drm_mdl_dxgk_allocate_pages(mdl_test_dev(test), &req);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mdl), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
+
+	req = mdl_test_request(16 * PAGE_SIZE);
+	req.flags = 0;
+	mdl = drm_mdl_dxgk_allocate_pages(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_TRUE(test, mdl->flags & DRM_MDL_ALLOC_FULLY_REQUIRED);
+	KUNIT_EXPECT_EQ(test, mdl->page_count, 16UL);
+	drm_mdl_free(mdl);
+}
+
+/* The window index a pfn belongs to, or -1. */
+static long mdl_window_of(unsigned long pfn, unsigned long base,
+			  unsigned long width, unsigned long stride)
+{
+	if (pfn < base || (pfn - base) % stride >= width)
+		return -1;
+	return (pfn - base) / stride;
+}
+
+static void mdl_alloc_skip_uses_later_ranges_only_when_dry(struct kunit *test)
+{
+	unsigned long base = mdl_free_block(test, 4);
+	unsigned long stride = SZ_16M >> PAGE_SHIFT;
+	struct drm_mdl_request req = mdl_test_request(48 * PAGE_SIZE);
+	unsigned long i, in_window0 = 0;
+	long last = 0, k;
+	struct drm_mdl *mdl;
+
+	/* 16-page windows every 16 MiB; window 0 is a block we just freed. */
+	req.low = PFN_PHYS(base);
+	req.high = PFN_PHYS(base + 16) - 1;
+	req.skip = SZ_16M;
+	req.flags = 0;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++) {
+		k = mdl_window_of(mdl->pfns[i], base, 16, stride);
+		KUNIT_ASSERT_GE(test, k, 0L);
+		/* Allocation order never goes back to a lower window. */
+		KUNIT_EXPECT_GE(test, k, last);
+		last = k;
+		in_window0 += !k;
+	}
+	/* Window 0 was drained before window 1 was touched. */
+	KUNIT_EXPECT_EQ(test, in_window0, 16UL);
+	KUNIT_EXPECT_GT(test, mdl->page_count, 16UL);
+	KUNIT_EXPECT_GE(test, last, 1L);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_skip_stays_in_window0_when_enough(struct kunit *test)
+{
+	unsigned long base = mdl_free_block(test, 5);
+	struct drm_mdl_request req = mdl_test_request(32 * PAGE_SIZE);
+	struct drm_mdl *mdl;
+	unsigned long i;
+
+	req.low = PFN_PHYS(base);
+	req.high = PFN_PHYS(base + 32) - 1;
+	req.skip = SZ_16M;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++)
+		KUNIT_EXPECT_LT(test, mdl->pfns[i] - base, 32UL);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_single_contiguous_block(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(37 * PAGE_SIZE);
+	unsigned long top = mdl_test_top_pfn();
+	struct drm_mdl *mdl;
+
+	req.low = PFN_PHYS(top / 2);
+	req.flags |= DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->page_count, 37UL);
+	KUNIT_EXPECT_EQ(test, mdl->nr_chunks, 1U);
+	KUNIT_EXPECT_GE(test, mdl->chunks[0].pfn, top / 2);
+	mdl_expect_consistent(test, mdl);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_expect_blocks(struct kunit *test, const struct drm_mdl *mdl,
+			      unsigned long block_pages, unsigned long first,
+			      unsigned long last)
+{
+	unsigned long i;
+
+	KUNIT_EXPECT_EQ(test, mdl->page_count % block_pages, 0UL);
+	for (i = 0; i < mdl->page_count; i += block_pages) {
+		unsigned long j;
+
+		/* Each block is aligned to its size ... */
+		KUNIT_EXPECT_EQ(test, mdl->pfns[i] % block_pages, 0UL);
+		/* ... contiguous ... */
+		for (j = 1; j < block_pages; j++)
+			KUNIT_EXPECT_EQ(test, mdl->pfns[i + j], mdl->pfns[i] + j);
+		/* ... and inside [low, high]. */
+		KUNIT_EXPECT_GE(test, mdl->pfns[i], first);
+		KUNIT_EXPECT_LE(test, mdl->pfns[i] + block_pages - 1, last);
+	}
+}
+
+static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_1M);
+	unsigned long top = mdl_test_top_pfn();
+	struct drm_mdl *mdl;
+
+	req.skip = SZ_64K;
+	req.low = PFN_PHYS(top / 4);
+	req.high = PFN_PHYS(top / 4 * 3) - 1;
+	req.flags |= DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->byte_count, (u64)SZ_1M);
+	mdl_expect_blocks(test, mdl, SZ_64K / PAGE_SIZE, top / 4,
+			  top / 4 * 3 - 1);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_blocks_beyond_buddy_order(struct kunit *test)
+{
+	unsigned long block = 1UL << (MAX_ORDER);	/* one order too big */
+	struct drm_mdl_request req = mdl_test_request(PFN_PHYS(block));
+	struct drm_mdl *mdl;
+
+	if (!IS_ENABLED(CONFIG_CONTIG_ALLOC))
+		kunit_skip(test, "needs CONFIG_CONTIG_ALLOC");
+	req.skip = PFN_PHYS(block);
+	req.flags |= DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	mdl_expect_blocks(test, mdl, block, 0, mdl_test_top_pfn() - 1);
+	KUNIT_EXPECT_EQ(test, mdl->nr_chunks, 1U);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_fast_large_pages(struct kunit *test)
+{
+	u64 large = drm_mdl_large_page_size();
+	struct drm_mdl_request req = mdl_test_request(2 * large);
+	struct drm_mdl *mdl;
+
+	req.skip = large;
+	req.flags |= DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS |
+		     DRM_MDL_ALLOC_FAST_LARGE_PAGES;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	mdl_expect_blocks(test, mdl, large >> PAGE_SHIFT, 0,
+			  mdl_test_top_pfn() - 1);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_fast_large_pages_fails_fast(struct kunit *test)
+{
+	unsigned int order = ilog2(drm_mdl_large_page_size() >> PAGE_SHIFT);
+	struct drm_mdl_request req = mdl_test_request(drm_mdl_large_page_size());
+	long before = mdl_pages_in_use();
+	struct page *taken;
+	struct drm_mdl *mdl;
+
+	/* The only large page of the window is ours: none is free there. */
+	taken = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	KUNIT_ASSERT_NOT_NULL(test, taken);
+	req.low = page_to_phys(taken);
+	req.high = req.low + drm_mdl_large_page_size() - 1;
+	req.skip = drm_mdl_large_page_size();
+	req.flags |= DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS |
+		     DRM_MDL_ALLOC_FAST_LARGE_PAGES;
+	mdl_fault_disarm();
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mdl), -ENOMEM);
+	/* Fast means no exact-placement (migration) attempt at all. */
+	KUNIT_EXPECT_EQ(test, mdl_fault_calls(MDL_FAULT_CONTIG), 0UL);
+	KUNIT_EXPECT_LE(test, mdl_fault_calls(MDL_FAULT_PAGE), 4UL);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
+	__free_pages(taken, order);
+}
+
+static void mdl_alloc_respects_dma_reach(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_256K);
+	struct device *dev = mdl_test_dev(test);
+	struct drm_mdl *mdl;
+	unsigned long i;
+
+	/* A direct-mapped device that sees 256 MiB gets nothing above it. */
+	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev,
+							   DMA_BIT_MASK(28)), 0);
+	mdl = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++)
+		KUNIT_EXPECT_LT(test, (u64)PFN_PHYS(mdl->pfns[i]), (u64)SZ_256M);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_each_cache_type(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(8 * PAGE_SIZE);
+	pgprot_t base = PAGE_KERNEL;
+	struct drm_mdl *mdl;
+	u32 type;
+
+	for (type = DRM_MDL_CACHE_NON_CACHED;
+	     type <= DRM_MDL_CACHE_WRITE_COMBINED; type++) {
+		req.cache_type = type;
+		mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+		KUNIT_EXPECT_EQ(test, mdl->cache_type, type);
+		drm_mdl_free(mdl);
+	}
+	KUNIT_EXPECT_EQ(test,
+			pgprot_val(mdl_cache_pgprot(DRM_MDL_CACHE_CACHED, base)),
+			pgprot_val(base));
+	KUNIT_EXPECT_EQ(test,
+			pgprot_val(mdl_cache_pgprot(DRM_MDL_CACHE_WRITE_COMBINED, base)),
+			pgprot_val(pgprot_writecombine(base)));
+	KUNIT_EXPECT_EQ(test,
+			pgprot_val(mdl_cache_pgprot(DRM_MDL_CACHE_NON_CACHED, base)),
+			pgprot_val(pgprot_noncached(base)));
+}
+
+static void mdl_alloc_local_node_only(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_256K);
+	struct device *dev = mdl_test_dev(test);
+	int nid = dev_to_node(dev) == NUMA_NO_NODE ? numa_node_id() :
+						      dev_to_node(dev);
+	struct drm_mdl *mdl;
+	unsigned long i;
+
+	req.flags |= DRM_MDL_ALLOC_LOCAL_NODE_ONLY;
+	mdl = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++)
+		KUNIT_EXPECT_EQ(test, page_to_nid(mdl->pages[i]), nid);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_gfp_follows_flags(struct kunit *test)
+{
+	struct mdl_window window = { .first_pfn = 0, .last_pfn = ULONG_MAX >> PAGE_SHIFT };
+	struct mdl_plan plan = { .nr_pages = 1 };
+	struct mdl_chunk_ctx ctx;
+	gfp_t gfp;
+
+	mdl_chunk_ctx_init(&ctx, &plan, NUMA_NO_NODE, 0);
+	gfp = mdl_chunk_gfp(&ctx, &window, 0);
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_ZERO);
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_RETRY_MAYFAIL);	/* no OOM kill */
+	gfp = mdl_chunk_gfp(&ctx, &window, 4);
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_NORETRY);
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_NOWARN);
+
+	plan.flags = DRM_MDL_ALLOC_NO_WAIT | DRM_MDL_ALLOC_DONT_ZERO;
+	gfp = mdl_chunk_gfp(&ctx, &window, 0);
+	KUNIT_EXPECT_FALSE(test, gfp & __GFP_DIRECT_RECLAIM);
+	KUNIT_EXPECT_FALSE(test, gfp & __GFP_ZERO);
+
+	plan.flags = DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+	gfp = mdl_chunk_gfp(&ctx, &window, 4);
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_DIRECT_RECLAIM);
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_RETRY_MAYFAIL);
+	KUNIT_EXPECT_FALSE(test, gfp & __GFP_NORETRY);
+
+	plan.flags = DRM_MDL_ALLOC_LOCAL_NODE_ONLY;
+	KUNIT_EXPECT_TRUE(test, mdl_chunk_gfp(&ctx, &window, 0) & __GFP_THISNODE);
+
+	/* A window below 4 GiB asks the narrowest zone that covers it. */
+	window.last_pfn = (SZ_16M >> PAGE_SHIFT) - 1;
+	gfp = mdl_chunk_gfp(&ctx, &window, 0);
+	if (IS_ENABLED(CONFIG_ZONE_DMA))
+		KUNIT_EXPECT_TRUE(test, gfp & GFP_DMA);
+	window.last_pfn = (SZ_1G >> PAGE_SHIFT) - 1;
+	gfp = mdl_chunk_gfp(&ctx, &window, 0);
+	if (IS_ENABLED(CONFIG_ZONE_DMA32))
+		KUNIT_EXPECT_TRUE(test, gfp & GFP_DMA32);
+	KUNIT_EXPECT_FALSE(test, gfp & __GFP_HIGHMEM);
+}
+
+static void mdl_alloc_no_wait_under_spinlock(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(16 * PAGE_SIZE);
+	static DEFINE_SPINLOCK(lock);
+	struct drm_mdl *mdl;
+
+	/* NO_WAIT never sleeps: usable where sleeping is forbidden. */
+	req.flags |= DRM_MDL_ALLOC_NO_WAIT;
+	spin_lock(&lock);
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	spin_unlock(&lock);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->page_count, 16UL);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_prefer_contiguous(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_4M);
+	struct drm_mdl *mdl;
+
+	req.flags |= DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_LE(test, mdl->nr_chunks, 4U);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_fatal_signal_is_eintr(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_1M);
+	long before = mdl_pages_in_use();
+	struct drm_mdl *mdl;
+
+	/* Pretend SIGKILL arrived; flush it before the case ends. */
+	spin_lock_irq(&current->sighand->siglock);
+	sigaddset(&current->pending.signal, SIGKILL);
+	set_tsk_thread_flag(current, TIF_SIGPENDING);
+	spin_unlock_irq(&current->sighand->siglock);
+
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	flush_signals(current);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mdl), -EINTR);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
+	if (!IS_ERR(mdl))
+		drm_mdl_free(mdl);
+}
+
+static void mdl_alloc_free_ignores_errors(struct kunit *test)
+{
+	/* One call frees everything; error pointers are a no-op. */
+	drm_mdl_free(NULL);
+	drm_mdl_free(ERR_PTR(-ENOMEM));
+	KUNIT_SUCCEED(test);
+}
+
+static struct kunit_case mdl_alloc_cases[] = {
+	KUNIT_CASE(mdl_alloc_basic_descriptor),
+	KUNIT_CASE(mdl_alloc_largest_chunks_first),
+	KUNIT_CASE(mdl_alloc_dma_addresses_match_pages),
+	KUNIT_CASE(mdl_alloc_zeroes_dirty_pages),
+	KUNIT_CASE(mdl_alloc_dont_zero_skips_zeroing),
+	KUNIT_CASE(mdl_alloc_pages_inside_window),
+	KUNIT_CASE(mdl_alloc_boundary_page_at_inclusive_high),
+	KUNIT_CASE(mdl_alloc_unaligned_low_skips_partial_page),
+	KUNIT_CASE(mdl_alloc_skip_zero_is_one_window),
+	KUNIT_CASE(mdl_alloc_partial_reports_byte_count),
+	KUNIT_CASE(mdl_alloc_partial_nothing_is_enomem),
+	KUNIT_CASE(mdl_alloc_dxgk_is_always_fully_required),
+	KUNIT_CASE(mdl_alloc_skip_uses_later_ranges_only_when_dry),
+	KUNIT_CASE(mdl_alloc_skip_stays_in_window0_when_enough),
+	KUNIT_CASE(mdl_alloc_single_contiguous_block),
+	KUNIT_CASE(mdl_alloc_contiguous_blocks_of_skip),
+	KUNIT_CASE(mdl_alloc_blocks_beyond_buddy_order),
+	KUNIT_CASE(mdl_alloc_fast_large_pages),
+	KUNIT_CASE(mdl_alloc_fast_large_pages_fails_fast),
+	KUNIT_CASE(mdl_alloc_respects_dma_reach),
+	KUNIT_CASE(mdl_alloc_each_cache_type),
+	KUNIT_CASE(mdl_alloc_local_node_only),
+	KUNIT_CASE(mdl_alloc_gfp_follows_flags),
+	KUNIT_CASE(mdl_alloc_no_wait_under_spinlock),
+	KUNIT_CASE(mdl_alloc_prefer_contiguous),
+	KUNIT_CASE(mdl_alloc_fatal_signal_is_eintr),
+	KUNIT_CASE(mdl_alloc_free_ignores_errors),
+	{}
+};
+
+static struct kunit_suite mdl_alloc_suite = {
+	.name = "mdl_alloc",
+	.init = mdl_alloc_test_init,
+	.exit = mdl_test_env_exit,
+	.test_cases = mdl_alloc_cases,
+};
+
+kunit_test_suite(mdl_alloc_suite);

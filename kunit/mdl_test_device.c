@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * 6.1 has no drm_kunit_helpers, so each case gets a platform device of its
+ * own with a coerced DMA mask: DMA-direct, as UML has no IOMMU.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/mmzone.h>
+#include <linux/platform_device.h>
+#include <linux/vmstat.h>
+
+#include "mdl_test.h"
+
+int mdl_test_env_init(struct kunit *test, u64 dma_mask)
+{
+	struct mdl_test_env *env;
+	int ret;
+
+	env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
+	if (!env)
+		return -ENOMEM;
+	env->pdev = platform_device_register_simple("mdl-kunit",
+						    PLATFORM_DEVID_AUTO,
+						    NULL, 0);
+	if (IS_ERR(env->pdev))
+		return PTR_ERR(env->pdev);
+	env->dev = &env->pdev->dev;
+	ret = dma_coerce_mask_and_coherent(env->dev, dma_mask);
+	if (!ret)
+		ret = dma_set_max_seg_size(env->dev, UINT_MAX);
+	if (ret) {
+		platform_device_unregister(env->pdev);
+		return ret;
+	}
+	test->priv = env;
+	return 0;
+}
+
+void mdl_test_env_exit(struct kunit *test)
+{
+	struct mdl_test_env *env = test->priv;
+
+	if (env)
+		platform_device_unregister(env->pdev);
+}
+
+struct device *mdl_test_dev(struct kunit *test)
+{
+	struct mdl_test_env *env = test->priv;
+
+	return env->dev;
+}
+
+/*
+ * Free pages, exactly: per-cpu lists hold pages the buddy counts as taken,
+ * and per-cpu vmstat deltas lag the global counter, so drain both first.
+ */
+unsigned long mdl_test_free_pages(void)
+{
+	unsigned long sum = 0;
+	struct zone *zone;
+
+	drain_all_pages(NULL);
+	for_each_populated_zone(zone)
+		sum += zone_page_state_snapshot(zone, NR_FREE_PAGES);
+	return sum;
+}
+
+unsigned long mdl_test_top_pfn(void)
+{
+	return mdl_top_of_ram_pfn();
+}

@@ -1,0 +1,95 @@
+#!/bin/bash
+# Runs the drm-mdl KUnit suites in UML through the kernel's own kunit.py.
+#
+# Debian's linux-source-6.1 is unpacked once into $CACHE (outside the
+# checkout); the driver, its headers and the suites under kunit/ are overlaid
+# into that tree with rsync, so nothing from the kernel enters git and
+# unchanged files keep their timestamps for incremental builds. The UML build
+# directory is cached as well. The run fails on a failed case and also on any
+# report from KASAN, lockdep, kmemleak, DEBUG_VM, page poisoning or DMA-API
+# debugging, even when every case passed.
+#
+# Usage: tools/kunit/run-kunit.sh [extra kunit.py run arguments]
+# The last line printed is "SUMMARY kunit <passed> <failed>".
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}
+SRC=$CACHE/linux-source-6.1
+BUILD=$CACHE/kunit-build
+LOG=$CACHE/kunit.log
+
+"$TOP/tools/install-deps.sh"
+
+unpack_source() {
+	local tarball
+	tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+	[ -n "$tarball" ] || { echo "run-kunit: linux-source-6.1 tarball missing" >&2; exit 1; }
+	if [ -f "$SRC/.drm-mdl-unpacked" ] && [ "$(cat "$SRC/.drm-mdl-unpacked")" = "$tarball" ]; then
+		return
+	fi
+	echo "run-kunit: unpacking $tarball into $CACHE"
+	rm -rf "$SRC" "$BUILD"
+	mkdir -p "$CACHE"
+	tar -C "$CACHE" -xf "$tarball"
+	echo "$tarball" > "$SRC/.drm-mdl-unpacked"
+}
+
+overlay_driver() {
+	local drm=$SRC/drivers/gpu/drm
+
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+		--exclude='tests/' \
+		"$TOP/drivers/gpu/drm/mdl/" "$drm/mdl/"
+	mkdir -p "$drm/mdl/tests"
+	rsync -a --delete --include='*.c' --include='*.h' --exclude='*' \
+		"$TOP/kunit/" "$drm/mdl/tests/"
+	rsync -a "$TOP/include/drm/drm_mdl.h" "$SRC/include/drm/drm_mdl.h"
+	rsync -a "$TOP/include/uapi/drm/mdl_drm.h" "$SRC/include/uapi/drm/mdl_drm.h"
+
+	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" ||
+		sed -i 's|^source "drivers/gpu/drm/vgem/Kconfig"|&\n\nsource "drivers/gpu/drm/mdl/Kconfig"|' "$drm/Kconfig"
+	grep -q 'CONFIG_DRM_MDL' "$drm/Makefile" ||
+		echo 'obj-$(CONFIG_DRM_MDL) += mdl/' >> "$drm/Makefile"
+	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" || { echo "run-kunit: could not hook Kconfig" >&2; exit 1; }
+}
+
+unpack_source
+overlay_driver
+
+cd "$SRC"
+set +e
+python3 tools/testing/kunit/kunit.py run --arch=um \
+	--build_dir="$BUILD" \
+	--kunitconfig="$TOP/kunit/.kunitconfig" \
+	--jobs="$(nproc)" --timeout=1200 \
+	--kernel_args=page_poison=1 --kernel_args=kmemleak=on \
+	"$@" 2>&1 | tee "$LOG"
+status=${PIPESTATUS[0]}
+set -e
+
+# kunit.py writes the raw kernel log here; sanitizer reports live in it.
+RAW=$BUILD/test.log
+reports=$(grep -E 'BUG:|WARNING:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: lockdep|DEBUG_LOCKS_WARN|unreferenced object|pagealloc: memory corruption|page_poison|Bad page state|DMA-API:|kernel BUG|Oops|Call Trace' "$RAW" || true)
+
+# kunit.py's own verdict line: "Ran N tests: passed: P, failed: F, ...".
+verdict=$(grep -E 'Ran [0-9]+ tests' "$LOG" | tail -n 1 || true)
+passed=$(echo "$verdict" | sed -nE 's/.*passed: ([0-9]+).*/\1/p')
+failed=$(echo "$verdict" | sed -nE 's/.*failed: ([0-9]+).*/\1/p')
+passed=${passed:-0}
+failed=${failed:-0}
+[ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+
+if [ -n "$reports" ]; then
+	echo "run-kunit: the kernel log has sanitizer/debug reports:" >&2
+	echo "$reports" | head -n 40 >&2
+	failed=$((failed + 1))
+	status=1
+fi
+if [ "$passed" -eq 0 ]; then
+	echo "run-kunit: no test case ran" >&2
+	status=1
+fi
+echo "SUMMARY kunit $passed $failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
