@@ -43,13 +43,15 @@ MODULE_PARM_DESC(platform_device,
 
 /*
  * QEMU's edu device silently truncates DMA addresses to its "dma_mask"
- * property, 28 bits unless the VM sets another. Telling the DMA API less
- * than the truth would let it hand out addresses the device cannot reach.
+ * property: 28 bits unless the VM sets it, as tools/vm/mdl-vm does, to all
+ * ones. A mask wider than the device's would let the DMA API hand out
+ * addresses it cannot reach, so a VM with a default edu device needs
+ * edu_dma_bits=28.
  */
-static unsigned int mdl_edu_dma_bits = 28;
+static unsigned int mdl_edu_dma_bits = 64;
 module_param_named(edu_dma_bits, mdl_edu_dma_bits, uint, 0444);
 MODULE_PARM_DESC(edu_dma_bits,
-		 "DMA address bits of the edu device, as its QEMU dma_mask property (default: 28)");
+		 "DMA address bits of the edu device, as its QEMU dma_mask property (default: 64)");
 
 DEFINE_DRM_GEM_FOPS(mdl_fops);
 

@@ -25,8 +25,14 @@ struct drm_minor;
 
 /* ---- mdl_edu.c ---- */
 
-/* Size of the edu device's DMA buffer, and so of one engine transfer. */
+/* Size of the edu device's DMA buffer. */
 #define MDL_EDU_BUF_SIZE	4096
+/*
+ * Largest transfer: one byte short of the buffer, because older QEMU
+ * (Debian 12 ships 7.2) has an off-by-one in its range check and aborts the
+ * whole VM on a transfer that ends exactly at the end of the buffer.
+ */
+#define MDL_EDU_XFER_MAX	(MDL_EDU_BUF_SIZE - 1)
 
 /**
  * struct mdl_edu - the QEMU edu device's DMA engine

@@ -80,7 +80,7 @@ static int mdl_edu_transfer(struct mdl_edu *edu, u64 src, u64 dst, size_t len,
  * @edu: the engine
  * @src: device (IOMMU logical) address of the source
  * @dst: device address of the destination
- * @len: bytes, 1 to MDL_EDU_BUF_SIZE; each side must be DMA-contiguous
+ * @len: bytes, 1 to MDL_EDU_XFER_MAX; each side must be DMA-contiguous
  *
  * The caller syncs the mappings; this only drives the device.
  *
@@ -93,7 +93,7 @@ int mdl_edu_copy(struct mdl_edu *edu, dma_addr_t src, dma_addr_t dst,
 	int ret;
 
 	/* QEMU does not bound transfers to its buffer; we must. */
-	if (WARN_ON(!len || len > MDL_EDU_BUF_SIZE))
+	if (WARN_ON(!len || len > MDL_EDU_XFER_MAX))
 		return -EINVAL;
 
 	ret = mutex_lock_killable(&edu->lock);

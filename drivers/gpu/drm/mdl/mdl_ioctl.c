@@ -334,7 +334,7 @@ static int mdl_dma_copy(struct mdl_edu *edu, struct drm_mdl *src, u64 src_off,
 		src_addr = mdl_dma_cursor_addr(&src_cur, &src_run);
 		dst_addr = mdl_dma_cursor_addr(&dst_cur, &dst_run);
 		step = min3(size - done, src_run, dst_run);
-		step = min_t(u64, step, MDL_EDU_BUF_SIZE);
+		step = min_t(u64, step, MDL_EDU_XFER_MAX);
 
 		ret = mdl_edu_copy(edu, src_addr, dst_addr, step);
 		if (ret)
