@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+#include "util.hpp"
+
+#include <dirent.h>
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace mdltest {
+
+std::optional<bool> expect_iommu() {
+  const char* v = std::getenv("MDL_EXPECT_IOMMU");
+  if (!v || !*v) return std::nullopt;
+  return std::string(v) != "0";
+}
+
+bool devices_required() {
+  const char* v = std::getenv("MDL_REQUIRE_EDU");
+  if (v && *v) return std::string(v) != "0";
+  return expect_iommu().has_value();
+}
+
+uint64_t page_size() { return static_cast<uint64_t>(sysconf(_SC_PAGESIZE)); }
+
+bool is_root() { return geteuid() == 0; }
+
+std::vector<Range> system_ram() {
+  std::vector<Range> out;
+  std::ifstream in("/proc/iomem");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == ' ') continue;  // top level only
+    if (line.find(": System RAM") == std::string::npos) continue;
+    auto dash = line.find('-');
+    auto space = line.find(' ');
+    if (dash == std::string::npos || space == std::string::npos) continue;
+    Range r{std::stoull(line.substr(0, dash), nullptr, 16),
+            std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16)};
+    if (r.last > r.first) out.push_back(r);  // all zeros without root
+  }
+  return out;
+}
+
+uint64_t top_of_ram() {
+  uint64_t top = 0;
+  for (const auto& r : system_ram()) top = std::max(top, r.last + 1);
+  return top;
+}
+
+uint64_t reach(const mdl::Info& info) {
+  uint64_t top = top_of_ram();
+  if (!(info.caps & DRM_MDL_CAP_IOMMU) && info.dma_mask && info.dma_mask + 1 < top && info.dma_mask != ~0ull)
+    top = info.dma_mask + 1;
+  return top;
+}
+
+Range test_window(const mdl::Info& info, uint64_t size) {
+  uint64_t end = reach(info);
+  uint64_t first = 64ull << 20;
+  if (first + size > end) first = end > size ? (end - size) / 2 : 0;
+  first &= ~(page_size() - 1);
+  uint64_t last = std::min(end, first + size) - 1;
+  return {first, last};
+}
+
+void fill_random(std::span<std::byte> bytes, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t v = rng();
+    std::memcpy(bytes.data() + i, &v, 8);
+  }
+  for (; i < bytes.size(); i++) bytes[i] = static_cast<std::byte>(rng() | 1);
+}
+
+bool all_zero(std::span<const std::byte> bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](std::byte b) { return b == std::byte{0}; });
+}
+
+int64_t first_difference(std::span<const std::byte> a, std::span<const std::byte> b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return static_cast<int64_t>(i);
+  return a.size() == b.size() ? -1 : static_cast<int64_t>(n);
+}
+
+std::string run_unprivileged(const std::function<std::string()>& body) {
+  int p[2];
+  if (pipe(p) != 0) return std::string("pipe: ") + std::strerror(errno);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) return std::string("fork: ") + std::strerror(errno);
+  if (pid == 0) {
+    close(p[0]);
+    std::string msg;
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
+      msg = std::string("dropping privileges failed: ") + std::strerror(errno);
+    } else if (geteuid() == 0 || setuid(0) == 0) {
+      msg = "still root after setuid(65534)";
+    } else {
+      try {
+        msg = body();
+      } catch (const std::exception& e) {
+        msg = std::string("exception: ") + e.what();
+      }
+    }
+    size_t off = 0;
+    while (off < msg.size()) {
+      ssize_t n = write(p[1], msg.data() + off, msg.size() - off);
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    _exit(msg.empty() ? 0 : 1);
+  }
+  close(p[1]);
+  std::string msg;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof(buf))) > 0) msg.append(buf, static_cast<size_t>(n));
+  close(p[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status)) return "unprivileged child killed by signal " + std::to_string(WTERMSIG(status));
+  if (!WIFEXITED(status)) return "unprivileged child did not exit";
+  if (WEXITSTATUS(status) != 0 && msg.empty()) return "unprivileged child failed without a message";
+  return msg;
+}
+
+// ---- debugfs ----
+
+static std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string debugfs_dir(const mdl::Device& dev) {
+  const std::string root = "/sys/kernel/debug/dri";
+  DIR* d = opendir(root.c_str());
+  if (!d) return {};
+  std::vector<std::string> dirs;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    dirs.push_back(root + "/" + e->d_name);
+  }
+  closedir(d);
+  std::sort(dirs.begin(), dirs.end());
+  const std::string& id = dev.node().bus_id;
+  for (const auto& dir : dirs) {
+    std::string name = slurp(dir + "/name");
+    // "mdl dev=0000:00:04.0 unique=0000:00:04.0"
+    if (name.rfind("mdl ", 0) != 0) continue;
+    if (!id.empty() && name.find("dev=" + id) == std::string::npos &&
+        name.find("unique=" + id) == std::string::npos)
+      continue;
+    return dir;
+  }
+  return {};
+}
+
+std::optional<uint64_t> debugfs_total_pages(const mdl::Device& dev) {
+  std::string dir = debugfs_dir(dev);
+  if (dir.empty()) return std::nullopt;
+  for (const char* file : {"mdl_totals", "mdl_total", "totals", "mdl_stats"}) {
+    std::string text = slurp(dir + "/" + file);
+    if (text.empty()) continue;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto pos = line.find("pages:");
+      if (pos == std::string::npos) continue;
+      try {
+        return std::stoull(line.substr(pos + 6));
+      } catch (...) {
+        continue;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// ---- requests ----
+
+mdl::Request request(uint64_t bytes, uint32_t cache, uint32_t flags) {
+  mdl::Request r;
+  r.total_bytes = bytes;
+  r.cache_type = cache;
+  r.flags = flags;
+  return r;
+}
+
+drm_mdl_alloc alloc_args(const mdl::Request& r) {
+  drm_mdl_alloc a{};
+  a.low = r.low;
+  a.high = r.high;
+  a.skip = r.skip;
+  a.total_bytes = r.total_bytes;
+  a.cache_type = r.cache_type;
+  a.flags = r.flags;
+  return a;
+}
+
+int alloc_errno(const mdl::Device& dev, drm_mdl_alloc args) {
+  int e = dev.ioctl(DRM_IOCTL_MDL_ALLOC, &args);
+  if (e == 0) (void)dev.free(args.handle);
+  return e;
+}
+
+// ---- devices ----
+
+std::string which_name(Which w) {
+  switch (w) {
+    case Which::any: return "mdl device";
+    case Which::edu: return "PCI edu mdl device";
+    case Which::platform: return "platform mdl device";
+  }
+  return "?";
+}
+
+std::optional<mdl::Device> open_device(Which which, std::string* why) {
+  auto nodes = mdl::find_nodes("mdl");
+  if (!nodes) {
+    *why = "cannot enumerate DRM devices: " + mdl::describe_errno(nodes.errnum());
+    return std::nullopt;
+  }
+  const mdl::Node* pick = nullptr;
+  for (const auto& n : *nodes) {
+    if (which == Which::edu && !n.is_edu()) continue;
+    if (which == Which::platform && n.bus != mdl::Bus::platform) continue;
+    if (which == Which::any && !pick) pick = &n;
+    if (which == Which::any && n.is_edu()) pick = &n;
+    if (which != Which::any) {
+      pick = &n;
+      break;
+    }
+  }
+  if (!pick) {
+    *why = "no " + which_name(which) + " (is mdl.ko loaded?)";
+    return std::nullopt;
+  }
+  auto dev = mdl::Device::open(*pick);
+  if (!dev) {
+    *why = "opening " + pick->path() + ": " + mdl::describe_errno(dev.errnum());
+    return std::nullopt;
+  }
+  return std::move(dev).value();
+}
+
+static void open_for_test(Which which, mdl::Device& dev, mdl::Info& info) {
+  std::string why;
+  auto d = open_device(which, &why);
+  if (!d) {
+    if (devices_required())
+      FAIL() << why << " [MDL_REQUIRE_EDU=1]";
+    else
+      GTEST_SKIP() << why;
+  }
+  dev = std::move(*d);
+  auto i = dev.info();
+  ASSERT_TRUE(i) << "DRM_IOCTL_MDL_INFO: " << mdl::describe_errno(i.errnum());
+  info = *i;
+}
+
+void DeviceTest::SetUp() { open_for_test(which(), dev, info); }
+
+void EachDeviceTest::SetUp() { open_for_test(GetParam(), dev, info); }
+
+std::string which_param_name(const ::testing::TestParamInfo<Which>& p) {
+  switch (p.param) {
+    case Which::any: return "Any";
+    case Which::edu: return "Edu";
+    case Which::platform: return "Platform";
+  }
+  return "Unknown";
+}
+
+}  // namespace mdltest
