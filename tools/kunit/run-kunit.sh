@@ -15,25 +15,10 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}
-SRC=$CACHE/linux-source-6.1
 BUILD=$CACHE/kunit-build
 LOG=$CACHE/kunit.log
 
 "$TOP/tools/install-deps.sh"
-
-unpack_source() {
-	local tarball
-	tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
-	[ -n "$tarball" ] || { echo "run-kunit: linux-source-6.1 tarball missing" >&2; exit 1; }
-	if [ -f "$SRC/.drm-mdl-unpacked" ] && [ "$(cat "$SRC/.drm-mdl-unpacked")" = "$tarball" ]; then
-		return
-	fi
-	echo "run-kunit: unpacking $tarball into $CACHE"
-	rm -rf "$SRC" "$BUILD"
-	mkdir -p "$CACHE"
-	tar -C "$CACHE" -xf "$tarball"
-	echo "$tarball" > "$SRC/.drm-mdl-unpacked"
-}
 
 overlay_driver() {
 	local drm=$SRC/drivers/gpu/drm
@@ -48,14 +33,15 @@ overlay_driver() {
 	rsync -a "$TOP/include/drm/drm_mdl.h" "$SRC/include/drm/drm_mdl.h"
 	rsync -a "$TOP/include/uapi/drm/mdl_drm.h" "$SRC/include/uapi/drm/mdl_drm.h"
 
+	# Hook the driver in after the last driver Kconfig, before the menu ends.
 	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" ||
-		sed -i 's|^source "drivers/gpu/drm/vgem/Kconfig"|&\n\nsource "drivers/gpu/drm/mdl/Kconfig"|' "$drm/Kconfig"
+		sed -i 's|^source "drivers/gpu/drm/sprd/Kconfig"|&\n\nsource "drivers/gpu/drm/mdl/Kconfig"|' "$drm/Kconfig"
 	grep -q 'CONFIG_DRM_MDL' "$drm/Makefile" ||
 		echo 'obj-$(CONFIG_DRM_MDL) += mdl/' >> "$drm/Makefile"
 	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" || { echo "run-kunit: could not hook Kconfig" >&2; exit 1; }
 }
 
-unpack_source
+SRC=$("$TOP/tools/kernel-source.sh")
 overlay_driver
 
 cd "$SRC"

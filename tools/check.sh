@@ -1,0 +1,58 @@
+#!/bin/bash
+# `make check`: every test drm-mdl has, in order, each step running even when
+# an earlier one failed (as long as its inputs exist), then one line
+# "N passed, N failed" over all of them. Exits non-zero on any failure.
+#
+#   module   mdl.ko builds against the test kernel at W=1 (one case)
+#   kunit    the KUnit suites in UML with KASAN, lockdep, kmemleak
+#   vm       the GoogleTest suite in QEMU, with and without the IOMMU
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+add_summary() { # step, log
+	local line
+	line=$(grep -E '^SUMMARY ' "$2" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "check: $1 printed no summary; counting it as one failure" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	set -- $line
+	passed=$((passed + $3))
+	failed=$((failed + $4))
+}
+
+started=$(date +%s)
+
+echo "==> module build"
+if make -s module; then
+	passed=$((passed + 1))
+	module_ok=1
+else
+	failed=$((failed + 1))
+	module_ok=0
+fi
+
+echo "==> KUnit in UML"
+make -s kunit 2>&1 | tee "$log"
+add_summary kunit "$log"
+
+echo "==> VM suite"
+if [ "$module_ok" = 1 ] && make -s tools; then
+	tools/vm/run-suite.sh 2>&1 | tee "$log"
+	add_summary vm "$log"
+else
+	echo "check: VM suite not run (module or tools failed to build)" >&2
+	failed=$((failed + 1))
+fi
+
+echo "check: took $(( $(date +%s) - started )) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
