@@ -9,7 +9,8 @@
 #
 #   tools/vm/run-suite.sh [GTEST_ARGS...]     e.g. --gtest_filter='Alloc*'
 #
-# Environment: MDL_TESTS (the test binary), MDL_VM_TIMEOUT (seconds a boot).
+# Environment: MDL_TESTS (the test binary), MDL_VM_TIMEOUT (seconds a boot,
+# default 600).
 # The last line of output is always `SUMMARY vm <passed> <failed>`, which
 # tools/check.sh adds up; the exit status is non-zero on any failure.
 
@@ -18,7 +19,9 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 VM=$REPO/tools/vm/mdl-vm
 TESTS=${MDL_TESTS:-$REPO/build/tools/mdl_tests}
-TIMEOUT=${MDL_VM_TIMEOUT:-300}
+# The suite alone takes 1.5 min under TCG; a loaded build machine can make
+# that several, and a spurious timeout costs more than a late real one.
+TIMEOUT=${MDL_VM_TIMEOUT:-600}
 
 passed=0
 failed=0
