@@ -197,14 +197,28 @@ TEST_P(Alloc, WindowOfExactlyThePagesAskedIsFilled) {
                       << " was entirely free";
 }
 
+// A 1 MiB window at or above the test window that has some free pages now:
+// parts of low memory hold the kernel and the initramfs.
+uint64_t window_with_free_pages(const mdl::Device& dev, const mdl::Info& info) {
+  auto w = test_window(info, 128 * MiB);
+  for (uint64_t base = w.first; base + 64 * MiB <= w.last; base += 1 * MiB) {
+    auto r = request(64 * KiB);
+    r.low = base;
+    r.high = base + 1 * MiB - 1;
+    if (dev.alloc(r)) return base;
+  }
+  return 0;
+}
+
 TEST_P(Alloc, SkipBytesUsesLaterWindowsInOrder) {
   need_root();
   // Window 0 is 1 MiB; 3 MiB must come from windows 0, 1, 2, ... at 16 MiB steps.
-  auto w = test_window(info, 128 * MiB);
   const uint64_t width = 1 * MiB, skip = 16 * MiB;
+  uint64_t base = window_with_free_pages(dev, info);
+  ASSERT_NE(base, 0u) << "no 1 MiB window with free pages";
   auto r = request(3 * MiB);
-  r.low = w.first;
-  r.high = w.first + width - 1;
+  r.low = base;
+  r.high = base + width - 1;
   r.skip = skip;
   mdl::Allocation a;
   std::vector<mdl::PageEntry> pages;
@@ -225,7 +239,21 @@ TEST_P(Alloc, SkipBytesUsesLaterWindowsInOrder) {
     used.insert(k);
   }
   EXPECT_GE(used.size(), 3u) << "3 MiB cannot come from fewer than three 1 MiB windows";
-  EXPECT_TRUE(used.count(0)) << "window 0 supplied nothing";
+  EXPECT_TRUE(used.count(0)) << "window 0 at " << mdl::hex(base) << " had free pages but supplied none";
+
+  // Range k serves only what ranges 0..k-1 could not: with the allocation
+  // held, every window before the last one used has nothing left.
+  for (uint64_t k = 0; k < last_k; k++) {
+    auto probe = request(info.page_size);
+    probe.low = r.low + k * skip;
+    probe.high = r.high + k * skip;
+    auto res = dev.alloc(probe);
+    EXPECT_FALSE(res) << "request of 3 MiB in [" << mdl::hex(r.low) << ", " << mdl::hex(r.high)
+                      << "] skip " << mdl::hex(skip) << " used window " << last_k
+                      << ", but window " << k << " [" << mdl::hex(probe.low) << ", "
+                      << mdl::hex(probe.high) << "] still had a free page at "
+                      << (res ? mdl::hex(dev.page_table(*res).value()[0].phys_addr) : "");
+  }
 }
 
 TEST_P(Alloc, SkipBytesStaysInWindowZeroWhenItSuffices) {

@@ -73,10 +73,13 @@ TEST_F(DmaCopy, MultiKiBCopy) {
   copy_and_check(src, 512, dst, 4096 + 100, size);
 }
 
-TEST_F(DmaCopy, ManyCopiesFillALargeScatteredBuffer) {
-  // 1 MiB is not physically contiguous: the engine follows the page table.
+// QEMU's edu engine takes 100 ms of virtual time per transfer of at most 4 KiB:
+// the copies below are kept to what proves the point.
+
+TEST_F(DmaCopy, ManyCopiesFillAScatteredBuffer) {
+  // 64 KiB of pages from anywhere: the engine follows the page table.
   Buf src, dst;
-  const uint64_t total = 1024 * KiB;
+  const uint64_t total = 64 * KiB;
   make(src, total, DRM_MDL_CACHE_CACHED, 6);
   make(dst, total);
   uint64_t step = std::min<uint64_t>(max_copy(), 16 * KiB);
@@ -92,17 +95,18 @@ TEST_F(DmaCopy, ManyCopiesFillALargeScatteredBuffer) {
 }
 
 TEST_F(DmaCopy, CopyBetweenCacheTypes) {
-  const uint32_t types[] = {DRM_MDL_CACHE_NON_CACHED, DRM_MDL_CACHE_CACHED,
-                            DRM_MDL_CACHE_WRITE_COMBINED};
+  const std::pair<uint32_t, uint32_t> pairs[] = {
+      {DRM_MDL_CACHE_NON_CACHED, DRM_MDL_CACHE_WRITE_COMBINED},
+      {DRM_MDL_CACHE_WRITE_COMBINED, DRM_MDL_CACHE_CACHED},
+      {DRM_MDL_CACHE_CACHED, DRM_MDL_CACHE_NON_CACHED},
+  };
   uint64_t seed = 10;
-  for (uint32_t st : types) {
-    for (uint32_t dt : types) {
-      SCOPED_TRACE(mdl::cache_type_name(st) + " -> " + mdl::cache_type_name(dt));
-      Buf src, dst;
-      make(src, 8 * KiB, st, seed++);
-      make(dst, 8 * KiB, dt);
-      copy_and_check(src, 100, dst, 200, std::min<uint64_t>(5000, max_copy()));
-    }
+  for (auto [st, dt] : pairs) {
+    SCOPED_TRACE(mdl::cache_type_name(st) + " -> " + mdl::cache_type_name(dt));
+    Buf src, dst;
+    make(src, 8 * KiB, st, seed++);
+    make(dst, 8 * KiB, dt);
+    copy_and_check(src, 100, dst, 4000, std::min<uint64_t>(3000, max_copy()));
   }
 }
 
@@ -170,6 +174,20 @@ TEST_F(DmaCopyErrors, OffsetPlusSizeOverflowIsEINVAL) {
 
 TEST_F(DmaCopyErrors, SizeOverTheAllocationIsEINVAL) {
   EXPECT_EQ(send(args(0, 0, 8 * KiB + 1)), "EINVAL");
+}
+
+TEST_F(DmaCopyErrors, ZeroSizeIsEINVAL) { EXPECT_EQ(send(args(0, 0, 0)), "EINVAL"); }
+
+TEST_F(DmaCopyErrors, SizeOverTheEngineLimitIsEINVAL) {
+  const uint64_t size = info.dma_copy_max_bytes + info.page_size;
+  auto a = dev.alloc(request(size));
+  auto b = dev.alloc(request(size));
+  ASSERT_TRUE(a && b);
+  drm_mdl_dma_copy c{};
+  c.src_handle = a->handle();
+  c.dst_handle = b->handle();
+  c.size = info.dma_copy_max_bytes + 1;
+  EXPECT_EQ(send(c), "EINVAL") << "dma_copy_max_bytes is " << info.dma_copy_max_bytes;
 }
 
 TEST_F(DmaCopyErrors, NonzeroFlagsIsEINVAL) {

@@ -79,6 +79,7 @@ TEST_P(Lifetime, OpenMappingKeepsPagesUntilUnmapped) {
 
 TEST_P(Lifetime, FailedRequestsLeaveNothingAllocated) {
   uint64_t before = total();
+  auto engine_before = debugfs_value(dev, "engine_pages");
   uint64_t top = top_of_ram();
   std::vector<drm_mdl_alloc> bad;
   auto add = [&](mdl::Request r) { bad.push_back(alloc_args(r)); };
@@ -125,6 +126,9 @@ TEST_P(Lifetime, FailedRequestsLeaveNothingAllocated) {
     EXPECT_NE(e, 0) << "request " << i << " should have failed";
     EXPECT_EQ(total(), before) << "request " << i << " failed with " << mdl::errno_name(e)
                                << " but left pages allocated";
+    EXPECT_EQ(debugfs_value(dev, "engine_pages"), engine_before)
+        << "request " << i << " failed with " << mdl::errno_name(e)
+        << " but the engine holds pages";
   }
 }
 

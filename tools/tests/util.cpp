@@ -143,10 +143,12 @@ static std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string debugfs_dir(const mdl::Device& dev) {
+// DRM minor directories of @dev: "name" reads "mdl dev=<bus id> ...".
+static std::vector<std::string> debugfs_dirs(const mdl::Device& dev) {
   const std::string root = "/sys/kernel/debug/dri";
+  std::vector<std::string> out;
   DIR* d = opendir(root.c_str());
-  if (!d) return {};
+  if (!d) return out;
   std::vector<std::string> dirs;
   while (dirent* e = readdir(d)) {
     if (e->d_name[0] == '.') continue;
@@ -157,35 +159,41 @@ std::string debugfs_dir(const mdl::Device& dev) {
   const std::string& id = dev.node().bus_id;
   for (const auto& dir : dirs) {
     std::string name = slurp(dir + "/name");
-    // "mdl dev=0000:00:04.0 unique=0000:00:04.0"
     if (name.rfind("mdl ", 0) != 0) continue;
-    if (!id.empty() && name.find("dev=" + id) == std::string::npos &&
-        name.find("unique=" + id) == std::string::npos)
+    if (!id.empty() && name.find("dev=" + id + " ") == std::string::npos &&
+        name.find("dev=" + id + "\n") == std::string::npos &&
+        !(name.size() >= id.size() + 4 && name.ends_with("dev=" + id)))
       continue;
-    return dir;
+    out.push_back(dir);
   }
+  return out;
+}
+
+std::string debugfs_dir(const mdl::Device& dev) {
+  for (const auto& dir : debugfs_dirs(dev))
+    if (!slurp(dir + "/mdl_totals").empty()) return dir;
   return {};
 }
 
-std::optional<uint64_t> debugfs_total_pages(const mdl::Device& dev) {
+std::optional<uint64_t> debugfs_value(const mdl::Device& dev, const std::string& key) {
   std::string dir = debugfs_dir(dev);
   if (dir.empty()) return std::nullopt;
-  for (const char* file : {"mdl_totals", "mdl_total", "totals", "mdl_stats"}) {
-    std::string text = slurp(dir + "/" + file);
-    if (text.empty()) continue;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-      auto pos = line.find("pages:");
-      if (pos == std::string::npos) continue;
-      try {
-        return std::stoull(line.substr(pos + 6));
-      } catch (...) {
-        continue;
-      }
+  // mdl_totals: "allocations: N", "pages: N", "bytes: N", "engine_pages: N"
+  std::istringstream in(slurp(dir + "/mdl_totals"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + ":", 0) != 0) continue;
+    try {
+      return std::stoull(line.substr(key.size() + 1));
+    } catch (...) {
+      return std::nullopt;
     }
   }
   return std::nullopt;
+}
+
+std::optional<uint64_t> debugfs_total_pages(const mdl::Device& dev) {
+  return debugfs_value(dev, "pages");
 }
 
 // ---- requests ----

@@ -63,6 +63,9 @@ std::string run_unprivileged(const std::function<std::string()>& body);
 // together, from debugfs; nullopt when debugfs does not show it.
 std::optional<uint64_t> debugfs_total_pages(const mdl::Device& dev);
 std::string debugfs_dir(const mdl::Device& dev);
+// Any "key: N" line of the device's debugfs mdl_totals (allocations, pages,
+// bytes, engine_pages).
+std::optional<uint64_t> debugfs_value(const mdl::Device& dev, const std::string& key);
 
 // ---- requests ----
 mdl::Request request(uint64_t bytes, uint32_t cache = DRM_MDL_CACHE_CACHED, uint32_t flags = 0);
