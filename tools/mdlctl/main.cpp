@@ -386,8 +386,9 @@ void cmd_copy(const Options& o, const CopyArgs& a) {
     if (bad) j["first_mismatch"] = first_bad;
     print_json(j);
   } else if (bad == 0) {
-    fmt::print("copied {} from offset {} to offset {} through {} in {:.1f} us: verified\n",
-               mdl::format_size(size), mdl::hex(soff), mdl::hex(doff), dev.node().path(), us);
+    fmt::print("copied {} from offset {} to offset {} through {} in {}: verified\n",
+               mdl::format_size(size), mdl::hex(soff), mdl::hex(doff), dev.node().path(),
+               us >= 10000 ? fmt::format("{:.1f} ms", us / 1000) : fmt::format("{:.1f} us", us));
   }
   if (bad)
     die(fmt::format("copy: {} bytes differ in the destination, first at offset {}", bad,

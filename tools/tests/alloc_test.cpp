@@ -256,6 +256,62 @@ TEST_P(Alloc, SkipBytesUsesLaterWindowsInOrder) {
   }
 }
 
+// A 1 MiB window, 2 MiB aligned, with every page free right now.
+uint64_t free_window(const mdl::Device& dev, const mdl::Info& info) {
+  auto w = test_window(info, 256 * MiB);
+  for (uint64_t base = (w.first + 2 * MiB - 1) & ~(2 * MiB - 1); base + 1 * MiB <= w.last;
+       base += 2 * MiB) {
+    auto r = request(1 * MiB);
+    r.low = base;
+    r.high = base + 1 * MiB - 1;
+    if (dev.alloc(r)) return base;
+  }
+  return 0;
+}
+
+TEST_P(Alloc, WindowWithOneBusyPageStillGivesItsFreePages) {
+  need_root();
+  uint64_t base = free_window(dev, info);
+  ASSERT_NE(base, 0u) << "no free 1 MiB window";
+  // Occupy one page in the middle of the window.
+  auto pin = request(info.page_size);
+  pin.low = base + 512 * KiB;
+  pin.high = pin.low + info.page_size - 1;
+  auto held = dev.alloc(pin);
+  ASSERT_TRUE(held) << mdl::describe_errno(held.errnum());
+  // The other 255 pages are free: a request for all of them must succeed.
+  auto r = request(1 * MiB - info.page_size);
+  r.low = base;
+  r.high = base + 1 * MiB - 1;
+  auto res = dev.alloc(r);
+  EXPECT_TRUE(res) << "window [" << mdl::hex(r.low) << ", " << mdl::hex(r.high)
+                   << "] holds 255 free pages around one busy page at " << mdl::hex(pin.low)
+                   << ", but a request for 255 pages failed: " << mdl::describe_errno(res.errnum());
+}
+
+TEST_P(Alloc, SkipBytesTakesEveryFreePageOfWindowZeroFirst) {
+  need_root();
+  uint64_t base = free_window(dev, info);
+  ASSERT_NE(base, 0u) << "no free 1 MiB window";
+  auto pin = request(info.page_size);
+  pin.low = base + 512 * KiB;
+  pin.high = pin.low + info.page_size - 1;
+  auto held = dev.alloc(pin);
+  ASSERT_TRUE(held) << mdl::describe_errno(held.errnum());
+  auto r = request(2 * MiB);
+  r.low = base;
+  r.high = base + 1 * MiB - 1;
+  r.skip = 16 * MiB;
+  mdl::Allocation a;
+  std::vector<mdl::PageEntry> pages;
+  alloc_pages(r, a, pages);
+  size_t from_window0 = 0;
+  for (const auto& e : pages) from_window0 += e.phys_addr >= r.low && e.phys_addr <= r.high;
+  EXPECT_EQ(from_window0, 255u) << "window 0 [" << mdl::hex(r.low) << ", " << mdl::hex(r.high)
+                                << "] had 255 free pages (one busy at " << mdl::hex(pin.low)
+                                << "); later windows may only supply the rest";
+}
+
 TEST_P(Alloc, SkipBytesStaysInWindowZeroWhenItSuffices) {
   need_root();
   auto w = test_window(info, 128 * MiB);

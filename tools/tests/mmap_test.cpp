@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 // DRM_IOCTL_MDL_MAP_OFFSET and mmap: zero-filled pages, writes that read
 // back, for each cache type, and the map offset's errors.
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <fstream>
+#include <optional>
 #include <tuple>
 
 #include "util.hpp"
@@ -146,6 +150,61 @@ TEST_F(MapOffset, MappingKeepsPagesAliveAfterFree) {
   // The handle is gone but the mapping holds the object: still the same bytes.
   EXPECT_EQ(first_difference(m->bytes(), pattern), -1);
   std::memset(m->data(), 0, m->size());
+}
+
+}  // namespace
+}  // namespace mdltest
+
+namespace mdltest {
+namespace {
+
+// x86 PAT keeps one memory type per physical page. For RAM it lives in the
+// page flags (arch/x86/mm/pat/memtype.c: WC = PG_arch_1, UC- = PG_uncached,
+// WT = both), which /proc/kpageflags shows as KPF_ARCH (38) and
+// KPF_UNCACHED (39).
+std::optional<std::string> memtype_of(uint64_t phys) {
+  // Reads must be whole 8-byte entries: no stdio buffering.
+  mdl::UniqueFd fd(open("/proc/kpageflags", O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::nullopt;
+  uint64_t flags = 0;
+  if (pread(fd.get(), &flags, 8, static_cast<off_t>(phys / page_size() * 8)) != 8)
+    return std::nullopt;
+  const bool arch1 = flags & (1ull << 38), uncached = flags & (1ull << 39);
+  if (arch1 && uncached) return "write-through";
+  if (arch1) return "write-combining";
+  if (uncached) return "uncached-minus";
+  return "write-back";
+}
+
+class CacheType : public EachDeviceTest {};
+MDL_INSTANTIATE_EACH_DEVICE(CacheType);
+
+TEST_P(CacheType, IsAppliedToThePagesAndRestoredOnFree) {
+#if !defined(__x86_64__)
+  GTEST_SKIP() << "PAT memory types are x86";
+#endif
+  if (!is_root()) GTEST_SKIP() << "physical addresses and /proc/kpageflags need root";
+  const std::pair<uint32_t, std::string> cases[] = {
+      {DRM_MDL_CACHE_WRITE_COMBINED, "write-combining"},
+      {DRM_MDL_CACHE_NON_CACHED, "uncached-minus"},
+      {DRM_MDL_CACHE_CACHED, "write-back"},
+  };
+  for (const auto& [cache, want] : cases) {
+    SCOPED_TRACE(mdl::cache_type_long_name(cache));
+    auto a = dev.alloc(request(64 * KiB, cache));
+    ASSERT_TRUE(a) << mdl::describe_errno(a.errnum());
+    auto pages = dev.page_table(*a);
+    ASSERT_TRUE(pages);
+    for (const auto& e : *pages) {
+      auto got = memtype_of(e.phys_addr);
+      if (!got) GTEST_SKIP() << "/proc/kpageflags is not readable";
+      EXPECT_EQ(*got, want) << "page " << mdl::hex(e.phys_addr);
+    }
+    ASSERT_TRUE(a->free());
+    for (const auto& e : *pages)
+      EXPECT_EQ(memtype_of(e.phys_addr).value_or("?"), "write-back")
+          << "page " << mdl::hex(e.phys_addr) << " went back to the allocator not write-back";
+  }
 }
 
 }  // namespace

@@ -65,6 +65,22 @@ TEST_F(GetPages, CountPastTheEndIsClipped) {
   EXPECT_EQ(g.page_count, 16u);
 }
 
+TEST_F(GetPages, FirstPageAtTheEndReadsNothing) {
+  std::vector<mdl::PageEntry> e(4);
+  auto g = args(16, 4, e.data());
+  ASSERT_EQ(mdl::errno_name(dev.ioctl(DRM_IOCTL_MDL_GET_PAGES, &g)), "OK");
+  EXPECT_EQ(g.count, 0u);
+  EXPECT_EQ(g.page_count, 16u);
+}
+
+TEST_F(GetPages, FirstPagePastTheEndIsEINVAL) {
+  std::vector<mdl::PageEntry> e(4);
+  auto g = args(17, 4, e.data());
+  EXPECT_EQ(mdl::errno_name(dev.ioctl(DRM_IOCTL_MDL_GET_PAGES, &g)), "EINVAL");
+  g = args(~0ull, 4, e.data());
+  EXPECT_EQ(mdl::errno_name(dev.ioctl(DRM_IOCTL_MDL_GET_PAGES, &g)), "EINVAL");
+}
+
 TEST_F(GetPages, DoesNotWritePastCount) {
   std::vector<mdl::PageEntry> e(16);
   const mdl::PageEntry canary{0x5a5a5a5a5a5a5a5aull, 0xa5a5a5a5a5a5a5a5ull};

@@ -121,6 +121,7 @@ TEST(FormatText, Sizes) {
   EXPECT_EQ(mdl::format_size(4 * GiB - 4096), "4 GiB - 4 KiB");
   EXPECT_EQ(mdl::format_size(5000), "5000 bytes");
   EXPECT_EQ(mdl::format_size(0), "0 bytes");
+  EXPECT_EQ(mdl::format_size(0xffffffff), "4 GiB - 1 byte");
   EXPECT_EQ(mdl::format_size(3 * MiB + 512 * KiB), "3584 KiB");
 }
 

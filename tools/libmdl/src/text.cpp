@@ -298,14 +298,14 @@ std::string format_size(uint64_t bytes) {
     if (bytes % unit == 0) return fmt::format("{} {}", bytes >> shift, name);
     uint64_t deficit = unit - bytes % unit;
     // "4 GiB - 4 KiB": a round number minus a small exact remainder.
-    if (deficit <= unit / 256 && deficit % 1024 == 0)
+    if (deficit <= unit / 256 && (deficit % 1024 == 0 || deficit < 1024))
       return fmt::format("{} {} - {}", (bytes >> shift) + 1, name, format_size(deficit));
   }
   for (auto [shift, name] : units) {
     uint64_t unit = 1ull << shift;
     if (bytes >= unit && bytes % unit == 0) return fmt::format("{} {}", bytes >> shift, name);
   }
-  return fmt::format("{} bytes", bytes);
+  return bytes == 1 ? std::string("1 byte") : fmt::format("{} bytes", bytes);
 }
 
 std::string hex(uint64_t v, bool padded) {
