@@ -50,14 +50,14 @@ python3 tools/testing/kunit/kunit.py run --arch=um \
 	--build_dir="$BUILD" \
 	--kunitconfig="$TOP/kunit/.kunitconfig" \
 	--jobs="$(nproc)" --timeout=1200 \
-	--kernel_args=page_poison=1 --kernel_args=kmemleak=on \
+	--kernel_args=page_poison=1 --kernel_args=kmemleak.verbose=1 \
 	"$@" 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
 
 # kunit.py writes the raw kernel log here; sanitizer reports live in it.
 RAW=$BUILD/test.log
-reports=$(grep -E 'BUG:|WARNING:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: lockdep|DEBUG_LOCKS_WARN|unreferenced object|pagealloc: memory corruption|page_poison|Bad page state|DMA-API:|kernel BUG|Oops|Call Trace' "$RAW" || true)
+reports=$(grep -E 'BUG:|WARNING:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: lockdep|DEBUG_LOCKS_WARN|unreferenced object|pagealloc: memory corruption|Bad page state|DMA-API: .*(device driver|leak|failed)|kernel BUG|Oops|Call Trace' "$RAW" || true)
 
 # kunit.py's own verdict line: "Ran N tests: passed: P, failed: F, ...".
 verdict=$(grep -E 'Ran [0-9]+ tests' "$LOG" | tail -n 1 || true)

@@ -234,30 +234,61 @@ static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
 }
 
 /*
- * A cheap look before the expensive isolation: alloc_contig_range() cannot
- * take ranges that cross zones or hold reserved or slab pages.
+ * A cheap look before the expensive isolation: alloc_contig_range() can take
+ * a page only when it is free or movable (on the LRU; other movable pages
+ * are rare enough to leave alone),
+ * and a range only inside one zone.
  */
-static bool mdl_contig_candidate(const struct mdl_chunk_ctx *ctx,
-				 unsigned long pfn, unsigned long nr_pages)
+static bool mdl_page_takeable(const struct mdl_chunk_ctx *ctx, unsigned long pfn,
+			      struct zone *zone)
 {
-	struct zone *zone = NULL;
-	unsigned long i;
+	struct page *page;
 
-	for (i = pfn; i < pfn + nr_pages; i++) {
-		struct page *page;
-
-		if (!pfn_valid(i))
-			return false;
-		page = pfn_to_page(i);
-		if (!zone)
-			zone = page_zone(page);
-		if (page_zone(page) != zone || PageReserved(page) ||
-		    PageSlab(page))
-			return false;
-	}
+	if (!pfn_valid(pfn))
+		return false;
+	page = pfn_to_page(pfn);
+	if (page_zone(page) != zone || PageReserved(page))
+		return false;
 	if ((ctx->plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) &&
 	    zone_to_nid(zone) != ctx->nid)
 		return false;
+	return !page_count(page) || PageLRU(page);
+}
+
+static struct zone *mdl_pfn_zone(unsigned long pfn)
+{
+	return pfn_valid(pfn) ? page_zone(pfn_to_page(pfn)) : NULL;
+}
+
+/*
+ * 6.1's page isolation checks the whole pageblock at either end of a range,
+ * not only the pages asked for, so a pageblock holding one unmovable page
+ * cannot give even its free pages. Look before paying for the attempt.
+ */
+static bool mdl_pageblock_isolatable(const struct mdl_chunk_ctx *ctx,
+				     unsigned long pfn)
+{
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	struct zone *zone = mdl_pfn_zone(pfn);
+	unsigned long i;
+
+	if (!zone)
+		return false;
+	for (i = start; i < start + pageblock_nr_pages; i++)
+		if (!mdl_page_takeable(ctx, i, zone))
+			return false;
+	return true;
+}
+
+static bool mdl_contig_candidate(const struct mdl_chunk_ctx *ctx,
+				 unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long i;
+
+	for (i = ALIGN_DOWN(pfn, pageblock_nr_pages); i < pfn + nr_pages;
+	     i += pageblock_nr_pages)
+		if (!mdl_pageblock_isolatable(ctx, i))
+			return false;
 	return true;
 }
 
@@ -285,52 +316,103 @@ static int mdl_contig_take(const struct mdl_chunk_ctx *ctx,
 }
 
 /*
- * Takes exact pfn ranges inside the window until @list is full or the window
- * is spent. With @run == 0 the ranges are whatever is left of each pageblock
- * (scattered pages); otherwise each range is @run pages, starting on an
- * @align boundary.
+ * Takes exact ranges of @run pages, starting on @align boundaries inside the
+ * window, until @list is full or the window is spent.
  */
 static int mdl_contig_fill(struct mdl_chunk_ctx *ctx,
 			   const struct mdl_window *window,
 			   struct mdl_page_list *list, unsigned long run,
 			   unsigned long align)
 {
-	unsigned long pfn = run ? ALIGN(window->first_pfn, align) :
-				  window->first_pfn;
+	unsigned long pfn = ALIGN(window->first_pfn, align);
 	unsigned int failures = 0;
 	int ret;
 
 	while (list->count < list->capacity && pfn <= window->last_pfn &&
+	       run - 1 <= window->last_pfn - pfn &&
 	       failures < MDL_CONTIG_FAILURES_MAX) {
-		unsigned long want, i;
+		unsigned long i;
 
-		if (run) {
-			want = run;
-		} else {
-			want = min3(list->capacity - list->count,
-				    ALIGN(pfn + 1, pageblock_nr_pages) - pfn,
-				    window->last_pfn - pfn + 1);
-		}
-		if (want - 1 > window->last_pfn - pfn)
-			break;
 		ret = mdl_check_interrupt(ctx);
 		if (ret)
 			return ret;
-
 		/* Only real attempts count: the cheap look may skip any number. */
-		if (!mdl_contig_candidate(ctx, pfn, want)) {
-			pfn += run ? align : want;
+		if (!mdl_contig_candidate(ctx, pfn, run)) {
+			pfn += align;
 			continue;
 		}
-		if (mdl_contig_take(ctx, pfn, want)) {
+		if (mdl_contig_take(ctx, pfn, run)) {
 			failures++;
-			pfn += run ? align : want;
+			pfn += align;
 			continue;
 		}
-		for (i = 0; i < want; i++)
+		for (i = 0; i < run; i++)
 			list->pages[list->count++] = pfn_to_page(pfn + i);
 		failures = 0;
-		pfn += run ? ALIGN(want, align) : want;
+		pfn += ALIGN(run, align);
+	}
+	return 0;
+}
+
+/*
+ * Takes @nr_pages at @pfn, or failing that each half of them, down to single
+ * pages: one page in use must not cost the free pages around it.
+ */
+static int mdl_contig_bisect(struct mdl_chunk_ctx *ctx, unsigned long pfn,
+			     unsigned long nr_pages, struct mdl_page_list *list,
+			     unsigned long *budget)
+{
+	unsigned long half, i;
+	int ret;
+
+	nr_pages = min(nr_pages, list->capacity - list->count);
+	if (!nr_pages || !*budget)
+		return 0;
+	ret = mdl_check_interrupt(ctx);
+	if (ret)
+		return ret;
+	if (!mdl_contig_take(ctx, pfn, nr_pages)) {
+		for (i = 0; i < nr_pages; i++)
+			list->pages[list->count++] = pfn_to_page(pfn + i);
+		return 0;
+	}
+	(*budget)--;
+	if (nr_pages == 1)
+		return 0;
+	half = nr_pages / 2;
+	ret = mdl_contig_bisect(ctx, pfn, half, list, budget);
+	if (ret)
+		return ret;
+	return mdl_contig_bisect(ctx, pfn + half, nr_pages - half, list, budget);
+}
+
+/*
+ * Scattered pages by exact placement: the window's part of every pageblock
+ * that isolation can take, until the window is dry. Failed
+ * attempts are budgeted in proportion to the request, so a window full of
+ * pinned pages costs bounded time.
+ */
+static int mdl_contig_scatter(struct mdl_chunk_ctx *ctx,
+			      const struct mdl_window *window,
+			      struct mdl_page_list *list)
+{
+	unsigned long budget = MDL_CONTIG_FAILURES_MAX + 4 * list->capacity;
+	unsigned long pfn = window->first_pfn;
+	int ret;
+
+	while (list->count < list->capacity && pfn <= window->last_pfn &&
+	       budget) {
+		unsigned long end = min3(ALIGN(pfn + 1, pageblock_nr_pages),
+					 window->last_pfn + 1,
+					 pfn + (list->capacity - list->count));
+
+		if (mdl_pageblock_isolatable(ctx, pfn)) {
+			ret = mdl_contig_bisect(ctx, pfn, end - pfn, list,
+						&budget);
+			if (ret)
+				return ret;
+		}
+		pfn = ALIGN(pfn + 1, pageblock_nr_pages);
 	}
 	return 0;
 }
@@ -385,8 +467,11 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 	}
 
 	if (list->count < list->capacity && window_bites &&
-	    mdl_may_use_contig(ctx))
-		return mdl_contig_fill(ctx, window, list, 0, 1);
+	    mdl_may_use_contig(ctx)) {
+		/* Held chunks would only block the isolation of their pageblocks. */
+		mdl_chunk_release_held(ctx);
+		return mdl_contig_scatter(ctx, window, list);
+	}
 	return 0;
 }
 
@@ -419,8 +504,10 @@ static int mdl_fill_blocks(struct mdl_chunk_ctx *ctx,
 			}
 		}
 	}
-	if (list->count < list->capacity && mdl_may_use_contig(ctx))
+	if (list->count < list->capacity && mdl_may_use_contig(ctx)) {
+		mdl_chunk_release_held(ctx);
 		return mdl_contig_fill(ctx, window, list, block, block);
+	}
 	return 0;
 }
 
@@ -453,6 +540,7 @@ static int mdl_fill_single_block(struct mdl_chunk_ctx *ctx,
 	}
 	if (!mdl_may_use_contig(ctx))
 		return 0;
+	mdl_chunk_release_held(ctx);
 	return mdl_contig_fill(ctx, window, list, want,
 			       min_t(unsigned long, roundup_pow_of_two(want),
 				     pageblock_nr_pages));

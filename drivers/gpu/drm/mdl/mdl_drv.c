@@ -19,7 +19,9 @@
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_framebuffer.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_mode_config.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_prime.h>
 
@@ -56,7 +58,13 @@ MODULE_PARM_DESC(edu_dma_bits,
 DEFINE_DRM_GEM_FOPS(mdl_fops);
 
 static const struct drm_driver mdl_drm_driver = {
-	.driver_features	= DRIVER_GEM | DRIVER_RENDER,
+	/*
+	 * DRIVER_MODESET with an empty mode configuration: no CRTC, plane or
+	 * connector, so nothing can be displayed, but the card node answers
+	 * DRM_IOCTL_MODE_GETRESOURCES and generic tools such as drm_info list
+	 * the device instead of skipping it.
+	 */
+	.driver_features	= DRIVER_GEM | DRIVER_RENDER | DRIVER_MODESET,
 	.open			= mdl_gem_open,
 	.postclose		= mdl_gem_postclose,
 	.ioctls			= mdl_ioctls,
@@ -81,13 +89,31 @@ static const struct drm_driver mdl_drm_driver = {
 	.patchlevel		= DRIVER_PATCHLEVEL,
 };
 
+/* Nothing can scan out: refuse framebuffers rather than leave a NULL hook. */
+static struct drm_framebuffer *
+mdl_fb_create(struct drm_device *drm, struct drm_file *file,
+	      const struct drm_mode_fb_cmd2 *cmd)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static const struct drm_mode_config_funcs mdl_mode_config_funcs = {
+	.fb_create = mdl_fb_create,
+};
+
 static struct mdl_device *mdl_device_create(struct device *dev)
 {
 	struct mdl_device *mdev;
+	int ret;
 
 	mdev = devm_drm_dev_alloc(dev, &mdl_drm_driver, struct mdl_device, drm);
 	if (IS_ERR(mdev))
 		return mdev;
+
+	ret = drmm_mode_config_init(&mdev->drm);
+	if (ret)
+		return ERR_PTR(ret);
+	mdev->drm.mode_config.funcs = &mdl_mode_config_funcs;
 
 	mdl_device_usage_init(mdev);
 
