@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <xf86drm.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "util.hpp"
@@ -171,6 +172,7 @@ TEST_P(Prime, ImportIntoVgemReadsBackIdentical) {
     vmap = std::move(mm).value();
   }
   RecordProperty("vgem_read_route", route);
+  std::printf("[   NOTE   ] read back through %s\n", route.c_str());
   ASSERT_TRUE(vbuf.begin_cpu_access());
   EXPECT_EQ(first_difference(vmap.bytes(), want), -1) << "read through " << route;
   // Writes through the vgem side land in our pages.

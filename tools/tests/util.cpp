@@ -234,6 +234,8 @@ std::string which_name(Which w) {
   return "?";
 }
 
+void PrintTo(Which w, std::ostream* os) { *os << which_name(w); }
+
 std::optional<mdl::Device> open_device(Which which, std::string* why) {
   auto nodes = mdl::find_nodes("mdl");
   if (!nodes) {

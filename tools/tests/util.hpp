@@ -76,6 +76,7 @@ drm_mdl_alloc alloc_args(const mdl::Request& r);
 // ---- device selection ----
 enum class Which { any, edu, platform };
 std::string which_name(Which w);
+void PrintTo(Which w, std::ostream* os);  // gtest: "edu" rather than bytes
 // Opens the device; nullopt with @why set when it is absent.
 std::optional<mdl::Device> open_device(Which which, std::string* why);
 
