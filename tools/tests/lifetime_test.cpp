@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Accounting through debugfs: closing the DRM file frees everything, and a
 // failed request leaves not one page behind.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
 #include "util.hpp"
 
 namespace mdltest {
@@ -129,6 +136,33 @@ TEST_P(Lifetime, FailedRequestsLeaveNothingAllocated) {
     EXPECT_EQ(debugfs_value(dev, "engine_pages"), engine_before)
         << "request " << i << " failed with " << mdl::errno_name(e)
         << " but the engine holds pages";
+  }
+}
+
+TEST_P(Lifetime, KilledDuringALargeAllocationLeavesNothing) {
+  // SPEC: a fatal signal during a large allocation ends it with EINTR and
+  // nothing left allocated. The killed process cannot report EINTR, but
+  // every page must be back once it is gone, whenever the kill landed.
+  uint64_t before = total();
+  auto engine_before = debugfs_value(dev, "engine_pages");
+  std::string path = dev.node().path();
+  for (int delay_ms : {5, 30, 120, 400, 900}) {
+    std::fflush(stdout);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto d = mdl::Device::open(path);
+      if (!d) _exit(2);
+      auto a = d->alloc(request(256 * MiB, DRM_MDL_CACHE_WRITE_COMBINED,
+                                DRM_MDL_ALLOC_PREFER_CONTIGUOUS));
+      _exit(a ? 0 : 3);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_EQ(total(), before) << "killed after " << delay_ms << " ms";
+    EXPECT_EQ(debugfs_value(dev, "engine_pages"), engine_before) << "killed after " << delay_ms << " ms";
   }
 }
 
