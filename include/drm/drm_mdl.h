@@ -85,4 +85,24 @@ void drm_mdl_free(struct drm_mdl *mdl);
 int drm_mdl_validate_request(const struct drm_mdl_request *req);
 u64 drm_mdl_large_page_size(void);
 
+/**
+ * struct drm_mdl_pool_stats - state of the pre-zeroed page pool
+ * @clean_pages: zeroed pages ready to hand out, all cache types
+ * @dirty_pages: freed pages waiting for the zeroing worker
+ * @limit_pages: most pages the pool keeps (the pool_max_mb parameter)
+ * @hits: pages handed out from the pool since load
+ * @misses: pages that had to come from the buddy allocator since load
+ */
+struct drm_mdl_pool_stats {
+	unsigned long clean_pages;
+	unsigned long dirty_pages;
+	unsigned long limit_pages;
+	unsigned long hits;
+	unsigned long misses;
+};
+
+void drm_mdl_pool_drain(void);
+void drm_mdl_pool_flush(void);
+void drm_mdl_pool_get_stats(struct drm_mdl_pool_stats *stats);
+
 #endif /* __DRM_MDL_H__ */
