@@ -57,3 +57,13 @@ run: module tools
 
 check:
 	@tools/check.sh
+
+# ---- Packaging and documentation --------------------------------------
+#
+#   make dkms-check   dkms add/build/remove of the package source against
+#                     Debian's 6.1 headers; last line "SUMMARY dkms P F"
+
+.PHONY: dkms-check
+
+dkms-check: deps
+	@packaging/dkms-check.sh

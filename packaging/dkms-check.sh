@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# `make dkms-check`: proves that the DKMS package source of mdl.ko (what
+# mdl-dkms installs) goes through `dkms add`, `dkms build` and `dkms remove`.
+# It builds against Debian's 6.1 headers (the test kernel), and against the
+# running kernel too when its headers are installed. Everything happens in
+# private dkms and source trees under a temporary directory, so an installed
+# mdl-dkms package or other dkms modules are neither used nor disturbed.
+#
+#   packaging/dkms-check.sh [KERNELRELEASE...]
+#
+# The last line printed is "SUMMARY dkms <passed> <failed>".
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+passed=0
+failed=0
+work=$(mktemp -d "${TMPDIR:-/tmp}/mdl-dkms-check.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+pass() { echo "dkms-check: PASS $*"; passed=$((passed + 1)); }
+fail() { echo "dkms-check: FAIL $*" >&2; failed=$((failed + 1)); }
+summary() { echo "SUMMARY dkms $passed $failed"; [ "$failed" -eq 0 ]; exit; }
+
+"$TOP/tools/install-deps.sh" || {
+	fail "tools/install-deps.sh failed: run it by hand to see why (it needs apt-get and root or sudo)"
+	summary
+}
+
+kernels=("$@")
+if [ ${#kernels[@]} -eq 0 ]; then
+	# Debian's newest 6.1 headers (linux-headers-amd64), then the running
+	# kernel's when they are present and different.
+	for dir in $(ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V -r); do
+		kernels+=("$(basename "$(dirname "$dir")")")
+		break
+	done
+	running=$(uname -r)
+	if [ -d "/lib/modules/$running/build" ] && [[ " ${kernels[*]-} " != *" $running "* ]]; then
+		kernels+=("$running")
+	fi
+fi
+if [ ${#kernels[@]} -eq 0 ]; then
+	fail "no kernel headers under /lib/modules/*/build: install linux-headers-amd64 (tools/install-deps.sh does)"
+	summary
+fi
+
+# 1. dkms.conf and the driver agree on the version.
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TOP/dkms.conf")
+driver=$(awk '/#define DRIVER_(MAJOR|MINOR|PATCHLEVEL)/ { v = v (v == "" ? "" : ".") $3 } END { print v }' \
+	"$TOP/drivers/gpu/drm/mdl/mdl_drv.c")
+if [ -n "$version" ] && [ "$version" = "$driver" ]; then
+	pass "version $version (dkms.conf = mdl_drv.c)"
+else
+	fail "dkms.conf PACKAGE_VERSION '$version' differs from mdl_drv.c's '$driver': set PACKAGE_VERSION=\"$driver\" in dkms.conf"
+fi
+
+# 2. dkms add of the staged package source, in private trees.
+src=$work/src
+tree=$work/dkms
+mkdir -p "$src" "$tree"
+if ! "$TOP/packaging/dkms-source.sh" "$src" >/dev/null; then
+	fail "packaging/dkms-source.sh could not stage the source"
+	summary
+fi
+dkms=(dkms --sourcetree "$src" --dkmstree "$tree")
+if "${dkms[@]}" add -m mdl -v "$version" >"$work/add.log" 2>&1; then
+	pass "dkms add mdl/$version"
+else
+	cat "$work/add.log" >&2
+	fail "dkms add mdl/$version: see the dkms output above"
+	summary
+fi
+
+# 3. dkms build, one case per kernel; the module must carry its vermagic.
+for k in "${kernels[@]}"; do
+	if ! [ -d "/lib/modules/$k/build" ]; then
+		fail "build for $k: no headers at /lib/modules/$k/build; apt-get install linux-headers-$k"
+		continue
+	fi
+	if "${dkms[@]}" build -m mdl -v "$version" -k "$k" >"$work/build-$k.log" 2>&1; then
+		ko=$(find "$tree/mdl/$version/$k" -name 'mdl.ko*' | head -n 1)
+		magic=$(modinfo -F vermagic "$ko" 2>/dev/null || true)
+		if [ -n "$ko" ] && [[ "$magic" == "$k "* ]]; then
+			pass "dkms build for $k ($(basename "$ko"), vermagic $k)"
+		else
+			fail "dkms build for $k: no mdl.ko with vermagic '$k' under $tree/mdl/$version/$k"
+		fi
+	else
+		log=$(ls "$tree/mdl/$version/build/make.log" 2>/dev/null || echo "$work/build-$k.log")
+		tail -n 30 "$log" >&2
+		fail "dkms build for $k: the tail of the build log is above; 'make KDIR=/lib/modules/$k/build' reproduces it in the checkout"
+	fi
+done
+
+# 4. dkms remove leaves nothing behind.
+if "${dkms[@]}" remove -m mdl -v "$version" --all >"$work/remove.log" 2>&1 &&
+	! [ -e "$tree/mdl/$version" ]; then
+	pass "dkms remove mdl/$version --all"
+else
+	cat "$work/remove.log" >&2
+	fail "dkms remove mdl/$version --all left $tree/mdl/$version behind"
+fi
+
+summary
