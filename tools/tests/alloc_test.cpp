@@ -397,6 +397,43 @@ TEST_P(Alloc, FastLargePagesAreAlignedLargeBlocksOrFailFast) {
   }
 }
 
+TEST_P(Alloc, ContiguousChunksLargerThanTheBuddyMaximum) {
+  // 8 MiB blocks: above the buddy allocator's largest order (4 MiB on x86-64).
+  const uint64_t block = 8 * MiB;
+  auto r = request(2 * block, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
+  r.skip = block;
+  mdl::Allocation a;
+  std::vector<mdl::PageEntry> pages;
+  alloc_pages(r, a, pages);
+  if (!is_root()) return;
+  const uint64_t per = block / info.page_size;
+  for (size_t b = 0; b < pages.size() / per; b++) {
+    uint64_t base = pages[b * per].phys_addr;
+    EXPECT_EQ(base % block, 0u) << "block " << b << " at " << mdl::hex(base);
+    for (size_t i = 1; i < per; i++)
+      ASSERT_EQ(pages[b * per + i].phys_addr, base + i * info.page_size) << "block " << b;
+  }
+}
+
+TEST_P(Alloc, LargeAllocationPageTableIsComplete) {
+  // 256 MiB: 65536 entries, read back in several batches by the kernel.
+  mdl::Allocation a;
+  std::vector<mdl::PageEntry> pages;
+  alloc_pages(request(256 * MiB, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_PREFER_CONTIGUOUS), a, pages);
+  EXPECT_EQ(a.byte_count(), 256 * MiB);
+  std::set<uint64_t> dma;
+  for (const auto& e : pages) dma.insert(e.dma_addr);
+  EXPECT_EQ(dma.size(), pages.size()) << "DMA addresses repeat";
+  if (info.caps & DRM_MDL_CAP_IOMMU) {
+    EXPECT_EQ(a.dma_segment_count(), 1u) << "256 MiB behind an IOMMU should be one DMA segment";
+    for (size_t i = 1; i < pages.size(); i++)
+      ASSERT_EQ(pages[i].dma_addr, pages[0].dma_addr + i * info.page_size) << "page " << i;
+  } else if (is_root()) {
+    for (size_t i = 0; i < pages.size(); i++)
+      ASSERT_EQ(pages[i].dma_addr, pages[i].phys_addr) << "page " << i;
+  }
+}
+
 // ---- DMA (logical) vs physical addresses ----
 
 std::pair<size_t, size_t> count_equal(const std::vector<mdl::PageEntry>& pages) {

@@ -139,6 +139,7 @@ class DmaCopyErrors : public DmaCopy {
       EXPECT_EQ(first_difference(dst.map.bytes(), before), -1)
           << "a refused copy changed the destination";
     }
+    DmaCopy::TearDown();
   }
   drm_mdl_dma_copy args(uint64_t soff, uint64_t doff, uint64_t size) const {
     drm_mdl_dma_copy c{};

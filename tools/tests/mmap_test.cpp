@@ -30,8 +30,10 @@ class MmapCache : public ::testing::TestWithParam<DevCache> {
     }
     dev = std::move(*d);
   }
+  void TearDown() override { expect_clean_kernel_log(kmsg); }
   uint32_t cache() const { return std::get<1>(GetParam()); }
   mdl::Device dev;
+  KmsgWatch kmsg;
 };
 
 std::string dev_cache_name(const ::testing::TestParamInfo<DevCache>& p) {

@@ -53,6 +53,24 @@ TEST_P(Prime, DmaBufMmapSharesThePages) {
   EXPECT_EQ(std::to_integer<int>(m->bytes()[99]), 0x3c);
 }
 
+TEST_P(Prime, DmaBufMmapAtAnOffsetSeesThatPage) {
+  auto a = dev.alloc(request(64 * KiB, DRM_MDL_CACHE_WRITE_COMBINED));
+  ASSERT_TRUE(a);
+  auto m = dev.map(*a);
+  ASSERT_TRUE(m);
+  fill_random(m->bytes(), 24);
+  auto buf = dev.export_dmabuf(*a);
+  ASSERT_TRUE(buf);
+  // Pages 3 and 4 only: the fault handler must count from the mapping's offset.
+  auto part = mdl::Mapping::map_fd(buf->fd(), 3 * page_size(), 2 * page_size());
+  ASSERT_TRUE(part) << mdl::describe_errno(part.errnum());
+  EXPECT_EQ(first_difference(part->bytes(), m->bytes().subspan(3 * page_size(), 2 * page_size())),
+            -1);
+  // A mapping running past the end is refused.
+  auto past = mdl::Mapping::map_fd(buf->fd(), 15 * page_size(), 2 * page_size());
+  EXPECT_FALSE(past);
+}
+
 TEST_P(Prime, SelfImportGivesTheSameHandle) {
   auto a = dev.alloc(request(16 * KiB));
   ASSERT_TRUE(a);

@@ -2,6 +2,7 @@
 #include "util.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -196,6 +197,57 @@ std::optional<uint64_t> debugfs_total_pages(const mdl::Device& dev) {
   return debugfs_value(dev, "pages");
 }
 
+// ---- kernel log ----
+
+KmsgWatch::KmsgWatch() {
+  fd_ = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd_ >= 0 && lseek(fd_, 0, SEEK_END) < 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+}
+
+KmsgWatch::~KmsgWatch() {
+  if (fd_ >= 0) close(fd_);
+}
+
+std::vector<std::string> KmsgWatch::problems() {
+  static const char* const kBad[] = {
+      "WARNING:", "BUG:", "Oops", "kernel BUG", "general protection", "x86/PAT:",
+      "conflicting memory types", "DMAR: DRHD: handling fault", "DMAR: [DMA", "DMA fault",
+      "UBSAN:", "KASAN", "kmemleak", "refcount_t:", "list_add corruption",
+      "list_del corruption", "sleeping function called", "possible circular locking",
+      "Bad page", "page dumped because", "swiotlb buffer is full", "Call Trace:",
+  };
+  std::vector<std::string> out;
+  if (fd_ < 0) return out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = read(fd_, buf, sizeof(buf) - 1);
+    if (n < 0 && errno == EPIPE) continue;  // overwritten records: go on
+    if (n <= 0) break;
+    std::string rec(buf, static_cast<size_t>(n));
+    auto semi = rec.find(';');
+    std::string msg = semi == std::string::npos ? rec : rec.substr(semi + 1);
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    auto nl = msg.find('\n');  // continuation lines (" SUBSYSTEM=...")
+    if (nl != std::string::npos) msg.erase(nl);
+    for (const char* bad : kBad)
+      if (msg.find(bad) != std::string::npos) {
+        out.push_back(msg);
+        break;
+      }
+  }
+  return out;
+}
+
+void expect_clean_kernel_log(KmsgWatch& watch) {
+  auto bad = watch.problems();
+  std::string all;
+  for (const auto& l : bad) all += "\n  " + l;
+  EXPECT_TRUE(bad.empty()) << "the kernel logged problems during this test:" << all;
+}
+
 // ---- requests ----
 
 mdl::Request request(uint64_t bytes, uint32_t cache, uint32_t flags) {
@@ -281,8 +333,10 @@ static void open_for_test(Which which, mdl::Device& dev, mdl::Info& info) {
 }
 
 void DeviceTest::SetUp() { open_for_test(which(), dev, info); }
+void DeviceTest::TearDown() { expect_clean_kernel_log(*kmsg); }
 
 void EachDeviceTest::SetUp() { open_for_test(GetParam(), dev, info); }
+void EachDeviceTest::TearDown() { expect_clean_kernel_log(*kmsg); }
 
 std::string which_param_name(const ::testing::TestParamInfo<Which>& p) {
   switch (p.param) {

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -67,6 +68,26 @@ std::string debugfs_dir(const mdl::Device& dev);
 // bytes, engine_pages).
 std::optional<uint64_t> debugfs_value(const mdl::Device& dev, const std::string& key);
 
+// ---- kernel log ----
+// Watches /dev/kmsg from construction on; problems() lists the new records
+// that show a kernel problem (WARNING, BUG, Oops, PAT conflicts, DMAR
+// faults, KASAN/UBSAN, lockdep...). Inactive without access to /dev/kmsg.
+class KmsgWatch {
+ public:
+  KmsgWatch();
+  ~KmsgWatch();
+  KmsgWatch(const KmsgWatch&) = delete;
+  KmsgWatch& operator=(const KmsgWatch&) = delete;
+  bool active() const { return fd_ >= 0; }
+  std::vector<std::string> problems();
+
+ private:
+  int fd_ = -1;
+};
+
+// Fails the current test when the kernel logged a problem since @watch began.
+void expect_clean_kernel_log(KmsgWatch& watch);
+
 // ---- requests ----
 mdl::Request request(uint64_t bytes, uint32_t cache = DRM_MDL_CACHE_CACHED, uint32_t flags = 0);
 // Raw DRM_IOCTL_MDL_ALLOC; returns errno (0 on success, handle freed again).
@@ -85,6 +106,8 @@ class DeviceTest : public ::testing::Test {
  protected:
   virtual Which which() const { return Which::any; }
   void SetUp() override;
+  void TearDown() override;
+  std::unique_ptr<KmsgWatch> kmsg = std::make_unique<KmsgWatch>();
   mdl::Device dev;
   mdl::Info info{};
 };
@@ -103,6 +126,8 @@ class PlatformTest : public DeviceTest {
 class EachDeviceTest : public ::testing::TestWithParam<Which> {
  protected:
   void SetUp() override;
+  void TearDown() override;
+  std::unique_ptr<KmsgWatch> kmsg = std::make_unique<KmsgWatch>();
   mdl::Device dev;
   mdl::Info info{};
 };
