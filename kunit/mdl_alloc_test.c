@@ -171,7 +171,11 @@ static void mdl_alloc_dont_zero_skips_zeroing(struct kunit *test)
 		mdl_fill_page(mdl->pages[i], 0x5a);
 	drm_mdl_free(mdl);
 
-	/* Freed pages hold our pattern or the page-poison pattern, not zero. */
+	/*
+	 * Out of the pool (which would zero them), freed pages hold our
+	 * pattern or the page-poison pattern, not zero.
+	 */
+	drm_mdl_pool_drain();
 	req.flags |= DRM_MDL_ALLOC_DONT_ZERO;
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);

@@ -61,6 +61,8 @@ struct drm_mdl_chunk {
  * @dev: the device the pages are mapped on
  * @cache_type: the DRM_MDL_CACHE_* applied to the pages
  * @flags: the DRM_MDL_ALLOC_* flags the request was made with
+ * @poolable: private to drm-mdl: the pages may go back to its pre-zeroed
+ *            pool when freed (they are not charged to a memory cgroup)
  *
  * Everything here is read-only for the caller; drm_mdl_free() releases it.
  */
@@ -75,6 +77,7 @@ struct drm_mdl {
 	struct device *dev;
 	u32 cache_type;
 	u32 flags;
+	bool poolable;
 };
 
 struct drm_mdl *drm_mdl_alloc(struct device *dev,

@@ -3,11 +3,14 @@
  * The exported API. One allocation runs:
  *
  *   validate (mdl_request.c) -> walk windows (mdl_window.c)
- *     -> fill each window with chunks (mdl_chunk.c)
+ *     -> fill each window: pooled pages (mdl_pool.c), then fresh chunks
+ *        (mdl_chunk.c) switched to the cache type (mdl_cache.c)
  *     -> describe: pfns and contiguous runs (here)
- *     -> cache type (mdl_cache.c) -> DMA map (mdl_dma.c)
+ *     -> DMA map (mdl_dma.c)
  *
  * and either ends with a complete struct drm_mdl or undoes every step.
+ * Freeing unmaps and parks the pages in the pool, which zeroes them off the
+ * allocating path, or returns them to the buddy allocator.
  */
 
 #include <linux/device.h>
@@ -56,7 +59,8 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 	    (plan->flags & DRM_MDL_ALLOC_FULLY_REQUIRED))
 		ret = -ENOMEM;
 	if (ret) {
-		mdl_chunk_free_pages(list->pages, list->count);
+		mdl_chunk_release_pages(list->pages, list->count,
+					plan->cache_type);
 		list->count = 0;
 	}
 	return ret;
@@ -147,22 +151,18 @@ struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
 	      mdl_describe(mdl, gfp);
 	if (ret)
 		goto err_pages;
-	ret = mdl_cache_apply(mdl->pages, mdl->page_count, plan.cache_type);
-	if (ret)
-		goto err_pages;
 	ret = mdl_dma_map(dev, &mdl->sgt, mdl->pages, mdl->page_count, gfp);
 	if (ret)
-		goto err_cache;
+		goto err_pages;
 
 	mdl->dev = get_device(dev);
 	mdl->cache_type = plan.cache_type;
 	mdl->flags = plan.flags;
+	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
 	return mdl;
 
-err_cache:
-	mdl_cache_restore(mdl->pages, mdl->page_count, plan.cache_type);
 err_pages:
-	mdl_chunk_free_pages(mdl->pages, mdl->page_count);
+	mdl_chunk_release_pages(mdl->pages, mdl->page_count, plan.cache_type);
 err_descriptor:
 	mdl_release_descriptor(mdl);
 	return ERR_PTR(ret);
@@ -217,8 +217,10 @@ EXPORT_SYMBOL_GPL(drm_mdl_dxgk_allocate_pages);
  * drm_mdl_free - unmap and free everything an allocation holds
  * @mdl: the descriptor from drm_mdl_alloc(); NULL and ERR_PTR are ignored
  *
- * Unmaps the pages from the device, restores write-back caching, returns
- * every page to the allocator and frees the descriptor.
+ * Unmaps the pages from the device and frees the descriptor. The pages go to
+ * drm-mdl's pre-zeroed pool, which zeroes them off the caller's path, or,
+ * when the pool is full or the pages are charged to a memory cgroup, back
+ * to the page allocator in write-back state.
  *
  * Context: process context.
  */
@@ -227,8 +229,13 @@ void drm_mdl_free(struct drm_mdl *mdl)
 	if (IS_ERR_OR_NULL(mdl))
 		return;
 	mdl_dma_unmap(mdl->dev, &mdl->sgt);
-	mdl_cache_restore(mdl->pages, mdl->page_count, mdl->cache_type);
-	mdl_chunk_free_pages(mdl->pages, mdl->page_count);
+	if (mdl->poolable) {
+		mdl_chunk_disown_pages(mdl->page_count);
+		mdl_pool_give(mdl);
+	} else {
+		mdl_chunk_release_pages(mdl->pages, mdl->page_count,
+					mdl->cache_type);
+	}
 	put_device(mdl->dev);
 	mdl_release_descriptor(mdl);
 }

@@ -547,20 +547,41 @@ static int mdl_fill_single_block(struct mdl_chunk_ctx *ctx,
 }
 
 /**
- * mdl_chunk_fill_window - allocate pages inside one window
- * @ctx: the request's allocator state
- * @window: the window, in pfns
- * @list: pages gathered so far; filled towards its capacity
- *
- * Stops when @list is full or the window gives nothing more. Chunks that came
- * back outside the window stay on @ctx's held list until
- * mdl_chunk_release_held().
- *
- * Return: 0 (check @list->count for progress), or -EINTR on a fatal signal.
+ * mdl_chunk_release_pages - restore write-back and free pages of a request
+ * @pages: order-0 pages in @cache_type's state
+ * @count: number of pages
+ * @cache_type: their DRM_MDL_CACHE_*
  */
-int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
-			  const struct mdl_window *window,
-			  struct mdl_page_list *list)
+void mdl_chunk_release_pages(struct page **pages, unsigned long count,
+			     u32 cache_type)
+{
+	mdl_cache_restore(pages, count, cache_type);
+	mdl_chunk_free_pages(pages, count);
+}
+
+/**
+ * mdl_chunk_disown_pages - pages leave the engine's count for the pool
+ * @count: number of pages
+ */
+void mdl_chunk_disown_pages(unsigned long count)
+{
+	atomic_long_sub(count, &mdl_engine_pages);
+}
+
+/*
+ * Pooled pages are zeroed and already in their caching state. Blocks and
+ * single contiguous blocks need exact sizes the pool does not keep, and
+ * pages charged to a memory cgroup must come fresh (see mdl_pool.c).
+ */
+static bool mdl_chunk_may_use_pool(const struct mdl_chunk_ctx *ctx)
+{
+	return !(ctx->plan->flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS) &&
+	       !(ctx->gfp_extra & __GFP_ACCOUNT);
+}
+
+static int mdl_chunk_fill_fresh(struct mdl_chunk_ctx *ctx,
+				const struct mdl_window *window,
+				struct mdl_page_list *list)
 {
 	const struct mdl_plan *plan = ctx->plan;
 
@@ -569,4 +590,50 @@ int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 	if (plan->skip)
 		return mdl_fill_blocks(ctx, window, list, plan->block_order);
 	return mdl_fill_single_block(ctx, window, list);
+}
+
+/**
+ * mdl_chunk_fill_window - allocate pages inside one window
+ * @ctx: the request's allocator state
+ * @window: the window, in pfns
+ * @list: pages gathered so far; filled towards its capacity
+ *
+ * Takes clean pooled pages first, then fresh ones, and switches the fresh
+ * ones to the request's cache type in one batch, so that every page on
+ * @list is always in its final caching state. Stops when @list is full or
+ * the window gives nothing more. Chunks that came back outside the window
+ * stay on @ctx's held list until mdl_chunk_release_held().
+ *
+ * Return: 0 (check @list->count for progress), -EINTR on a fatal signal, or
+ * the error of the cache type change.
+ */
+int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
+			  const struct mdl_window *window,
+			  struct mdl_page_list *list)
+{
+	const struct mdl_plan *plan = ctx->plan;
+	unsigned long fresh, taken = 0;
+	int ret, err;
+
+	if (mdl_chunk_may_use_pool(ctx)) {
+		int nid = (plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) ?
+			  ctx->nid : NUMA_NO_NODE;
+
+		taken = mdl_pool_take(list, window, plan->cache_type, nid);
+		atomic_long_add(taken, &mdl_engine_pages);
+	}
+	fresh = list->count;
+	ret = mdl_chunk_fill_fresh(ctx, window, list);
+	if (list->count == fresh)
+		return ret;
+
+	if (mdl_chunk_may_use_pool(ctx))
+		mdl_pool_count_miss(list->count - fresh);
+	err = mdl_cache_apply(list->pages + fresh, list->count - fresh,
+			      plan->cache_type);
+	if (err) {
+		mdl_chunk_free_pages(list->pages + fresh, list->count - fresh);
+		list->count = fresh;
+	}
+	return ret ? ret : err;
 }

@@ -26,6 +26,7 @@
 #include <drm/drm_prime.h>
 
 #include "mdl_drv.h"
+#include "mdl_internal.h"
 
 #define DRIVER_DESC		"GPU-reachable system memory with Windows MDL semantics"
 #define DRIVER_DATE		"20250601"
@@ -244,9 +245,13 @@ static int __init mdl_init(void)
 	struct platform_device *pdev;
 	int ret;
 
-	ret = pci_register_driver(&mdl_pci_driver);
+	ret = mdl_pool_init();
 	if (ret)
 		return ret;
+
+	ret = pci_register_driver(&mdl_pci_driver);
+	if (ret)
+		goto err_pool;
 
 	if (!mdl_platform_device_enabled)
 		return 0;
@@ -269,6 +274,8 @@ err_platform_driver:
 	platform_driver_unregister(&mdl_platform_driver);
 err_pci:
 	pci_unregister_driver(&mdl_pci_driver);
+err_pool:
+	mdl_pool_fini();
 	return ret;
 }
 
@@ -279,6 +286,8 @@ static void __exit mdl_exit(void)
 		platform_driver_unregister(&mdl_platform_driver);
 	}
 	pci_unregister_driver(&mdl_pci_driver);
+	/* Every allocation is gone with its devices: the pool is all that is left. */
+	mdl_pool_fini();
 }
 
 module_init(mdl_init);

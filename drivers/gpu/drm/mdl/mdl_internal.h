@@ -8,6 +8,7 @@
  *   mdl_chunk.c    allocate page chunks inside one window
  *   mdl_cache.c    apply / restore the CPU cache type
  *   mdl_dma.c      build and DMA-map the sg_table on the device
+ *   mdl_pool.c     pre-zeroed pages kept by order and cache type
  *   mdl_alloc.c    the exported API that strings the steps together
  *   mdl_gem.c      GEM objects wrapping an MDL (mmap, PRIME, vmap)
  *   mdl_ioctl.c    the DRM ioctls
@@ -128,6 +129,9 @@ gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
 		    const struct mdl_window *window, unsigned int order);
 void mdl_chunk_release_held(struct mdl_chunk_ctx *ctx);
 void mdl_chunk_free_pages(struct page **pages, unsigned long count);
+void mdl_chunk_release_pages(struct page **pages, unsigned long count,
+			     u32 cache_type);
+void mdl_chunk_disown_pages(unsigned long count);
 long mdl_pages_in_use(void);
 
 /* ---- mdl_cache.c ---- */
@@ -145,6 +149,17 @@ void mdl_dma_unmap(struct device *dev, struct sg_table *sgt);
 bool mdl_dma_translated(struct device *dev);
 u64 mdl_dma_reach(struct device *dev);
 
+/* ---- mdl_pool.c ---- */
+
+int mdl_pool_init(void);
+void mdl_pool_fini(void);
+unsigned long mdl_pool_take(struct mdl_page_list *list,
+			    const struct mdl_window *window, u32 cache_type,
+			    int nid);
+void mdl_pool_count_miss(unsigned long nr_pages);
+void mdl_pool_give(const struct drm_mdl *mdl);
+struct shrinker *mdl_pool_shrinker(void);
+
 /* ---- mdl_alloc.c ---- */
 
 struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
@@ -158,6 +173,11 @@ enum mdl_fault_point {
 	MDL_FAULT_TABLE,	/* descriptor arrays and sg_table */
 	MDL_FAULT_CACHE,	/* cache attribute change */
 	MDL_FAULT_DMA_MAP,	/* dma_map_sgtable */
+	MDL_FAULT_GEM_INIT,	/* GEM object wrapping an MDL */
+	MDL_FAULT_HANDLE,	/* GEM handle of a new allocation */
+	MDL_FAULT_MMAP_OFFSET,	/* fake mmap offset */
+	MDL_FAULT_EXPORT,	/* dma-buf export */
+	MDL_FAULT_VMAP,		/* kernel mapping for a dma-buf importer */
 	MDL_FAULT_COUNT
 };
 

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The pre-zeroed page pool, in the spirit of Windows' zeroed-page list and
+ * TTM's write-combined and uncached pools.
+ *
+ * Freed allocations park their pages here as "dirty" blocks; a worker zeroes
+ * them off the allocating caller's path and files them as "clean", by order
+ * and cache type. Pages keep their caching state while pooled, so the costly
+ * attribute change and TLB flush happen once, not per allocation. A shrinker
+ * gives pooled pages back under memory pressure and a module parameter
+ * bounds the pool.
+ *
+ * Pages charged to a memory cgroup (__GFP_ACCOUNT, the ioctl path) never
+ * enter the pool: 6.1 exports no way to move a charge, and a pooled page
+ * handed to another cgroup would escape its limit.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/highmem.h>
+
+#include "mdl_internal.h"
+
+/* PMD-sized blocks (IOMMU superpages), 64 KiB blocks, single pages. */
+static const unsigned int mdl_pool_orders[] = {
+	PMD_SHIFT - PAGE_SHIFT, 4, 0
+};
+
+#define MDL_POOL_NR_ORDERS	ARRAY_SIZE(mdl_pool_orders)
+#define MDL_POOL_NR_TYPES	3
+/* Blocks looked at per list for one that fits a window: keeps take O(1). */
+#define MDL_POOL_SCAN_MAX	8
+
+static unsigned int mdl_pool_max_mb = 256;
+module_param_named(pool_max_mb, mdl_pool_max_mb, uint, 0644);
+MODULE_PARM_DESC(pool_max_mb,
+		 "Most memory the pre-zeroed page pool keeps, in MiB; 0 disables it (default: 256, at most a quarter of RAM)");
+
+struct mdl_pool_list {
+	struct list_head blocks;
+	unsigned long nr_pages;
+};
+
+static struct mdl_pool {
+	spinlock_t lock;	/* protects everything below but the stats */
+	struct mdl_pool_list clean[MDL_POOL_NR_TYPES][MDL_POOL_NR_ORDERS];
+	struct list_head dirty;
+	unsigned long nr_clean;
+	unsigned long nr_dirty;
+	bool ready;
+	atomic_long_t hits;
+	atomic_long_t misses;
+	struct work_struct zero_work;
+	struct shrinker shrinker;
+	struct dentry *debugfs;
+} mdl_pool = {
+	.lock = __SPIN_LOCK_UNLOCKED(mdl_pool.lock),
+	.dirty = LIST_HEAD_INIT(mdl_pool.dirty),
+};
+
+/* A block is its first page on a list; page->private says what it is. */
+static unsigned long mdl_block_tag(unsigned int order_index, u32 cache_type)
+{
+	return order_index | (cache_type << 8);
+}
+
+static unsigned int mdl_block_order_index(struct page *head)
+{
+	return page_private(head) & 0xff;
+}
+
+static u32 mdl_block_cache_type(struct page *head)
+{
+	return page_private(head) >> 8;
+}
+
+static unsigned long mdl_block_pages(struct page *head)
+{
+	return 1UL << mdl_pool_orders[mdl_block_order_index(head)];
+}
+
+static unsigned long mdl_pool_limit(void)
+{
+	unsigned long limit = (unsigned long)READ_ONCE(mdl_pool_max_mb) <<
+			      (20 - PAGE_SHIFT);
+
+	return min(limit, totalram_pages() / 4);
+}
+
+/* Gives pages back to the buddy allocator in write-back state. */
+static void mdl_pool_release(struct page *head, unsigned long nr_pages,
+			     u32 cache_type)
+{
+	struct page *pages[64];
+	unsigned long i, done = 0;
+
+	/* set_pages_array_wb() wants an array; convert in small batches. */
+	while (done < nr_pages) {
+		unsigned long n = min_t(unsigned long, nr_pages - done,
+					ARRAY_SIZE(pages));
+
+		for (i = 0; i < n; i++)
+			pages[i] = head + done + i;
+		mdl_cache_restore(pages, n, cache_type);
+		for (i = 0; i < n; i++)
+			__free_page(pages[i]);
+		done += n;
+	}
+}
+
+static void mdl_pool_zero_worker(struct work_struct *work)
+{
+	struct page *head;
+
+	spin_lock(&mdl_pool.lock);
+	while ((head = list_first_entry_or_null(&mdl_pool.dirty, struct page,
+						lru))) {
+		unsigned long i, n = mdl_block_pages(head);
+		struct mdl_pool_list *clean;
+
+		list_del(&head->lru);
+		mdl_pool.nr_dirty -= n;
+		spin_unlock(&mdl_pool.lock);
+
+		for (i = 0; i < n; i++)
+			clear_highpage(head + i);
+
+		spin_lock(&mdl_pool.lock);
+		clean = &mdl_pool.clean[mdl_block_cache_type(head)]
+				       [mdl_block_order_index(head)];
+		list_add(&head->lru, &clean->blocks);
+		clean->nr_pages += n;
+		mdl_pool.nr_clean += n;
+		spin_unlock(&mdl_pool.lock);
+		cond_resched();
+		spin_lock(&mdl_pool.lock);
+	}
+	spin_unlock(&mdl_pool.lock);
+}
+
+static bool mdl_block_fits(struct page *head, unsigned long nr_pages,
+			   const struct mdl_window *window, int nid)
+{
+	unsigned long pfn = page_to_pfn(head);
+
+	if (pfn < window->first_pfn || pfn + nr_pages - 1 > window->last_pfn)
+		return false;
+	return nid == NUMA_NO_NODE || page_to_nid(head) == nid;
+}
+
+/**
+ * mdl_pool_take - hand out clean pooled pages for one window
+ * @list: pages gathered so far; filled towards its capacity
+ * @window: the window the pages must lie in
+ * @cache_type: the caching state the pages must already be in
+ * @nid: required node, or NUMA_NO_NODE
+ *
+ * Largest blocks first, never more than the list still wants.
+ *
+ * Return: the number of pages added to @list.
+ */
+unsigned long mdl_pool_take(struct mdl_page_list *list,
+			    const struct mdl_window *window, u32 cache_type,
+			    int nid)
+{
+	unsigned long taken = 0;
+	unsigned int o;
+
+	if (cache_type >= MDL_POOL_NR_TYPES || !READ_ONCE(mdl_pool.nr_clean))
+		return 0;
+
+	spin_lock(&mdl_pool.lock);
+	for (o = 0; o < MDL_POOL_NR_ORDERS; o++) {
+		struct mdl_pool_list *clean = &mdl_pool.clean[cache_type][o];
+		unsigned long n = 1UL << mdl_pool_orders[o];
+		struct page *head, *tmp;
+		unsigned int scanned = 0;
+
+		list_for_each_entry_safe(head, tmp, &clean->blocks, lru) {
+			unsigned long i;
+
+			if (list->capacity - list->count < n ||
+			    ++scanned > MDL_POOL_SCAN_MAX)
+				break;
+			if (!mdl_block_fits(head, n, window, nid))
+				continue;
+			list_del(&head->lru);
+			clean->nr_pages -= n;
+			mdl_pool.nr_clean -= n;
+			set_page_private(head, 0);
+			for (i = 0; i < n; i++)
+				list->pages[list->count++] = head + i;
+			taken += n;
+		}
+	}
+	spin_unlock(&mdl_pool.lock);
+	atomic_long_add(taken, &mdl_pool.hits);
+	return taken;
+}
+
+/**
+ * mdl_pool_count_miss - note pages that had to come from the buddy allocator
+ * @nr_pages: how many
+ */
+void mdl_pool_count_miss(unsigned long nr_pages)
+{
+	atomic_long_add(nr_pages, &mdl_pool.misses);
+}
+
+/* The largest pooled order that starts at @pfn and fits in @nr_pages. */
+static unsigned int mdl_pool_order_for(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned int o;
+
+	for (o = 0; o < MDL_POOL_NR_ORDERS - 1; o++) {
+		unsigned long n = 1UL << mdl_pool_orders[o];
+
+		if (IS_ALIGNED(pfn, n) && n <= nr_pages)
+			break;
+	}
+	return o;
+}
+
+/**
+ * mdl_pool_give - park the pages of a freed allocation
+ * @mdl: the allocation, already unmapped from its device
+ *
+ * Cuts the physically contiguous runs into naturally aligned blocks and
+ * queues what the pool has room for as dirty, still in @mdl's caching state;
+ * the rest goes back to the buddy allocator in write-back state.
+ */
+void mdl_pool_give(const struct drm_mdl *mdl)
+{
+	unsigned long limit = mdl_pool_limit();
+	unsigned int c;
+	bool queued = false;
+
+	for (c = 0; c < mdl->nr_chunks; c++) {
+		unsigned long pfn = mdl->chunks[c].pfn;
+		unsigned long left = mdl->chunks[c].nr_pages;
+
+		while (left) {
+			unsigned int o = mdl_pool_order_for(pfn, left);
+			unsigned long n = 1UL << mdl_pool_orders[o];
+			struct page *head = pfn_to_page(pfn);
+			bool keep;
+
+			spin_lock(&mdl_pool.lock);
+			keep = mdl_pool.ready &&
+			       mdl_pool.nr_clean + mdl_pool.nr_dirty + n <= limit;
+			if (keep) {
+				set_page_private(head,
+						 mdl_block_tag(o, mdl->cache_type));
+				list_add_tail(&head->lru, &mdl_pool.dirty);
+				mdl_pool.nr_dirty += n;
+			}
+			spin_unlock(&mdl_pool.lock);
+			if (!keep)
+				mdl_pool_release(head, n, mdl->cache_type);
+			queued |= keep;
+			pfn += n;
+			left -= n;
+		}
+	}
+	if (queued)
+		queue_work(system_unbound_wq, &mdl_pool.zero_work);
+}
+
+/* Frees up to @nr_pages pooled pages, dirty ones first; returns how many. */
+static unsigned long mdl_pool_shrink(unsigned long nr_pages)
+{
+	unsigned long freed = 0;
+
+	while (freed < nr_pages) {
+		struct page *head = NULL;
+		unsigned int t, o;
+		unsigned long n;
+
+		spin_lock(&mdl_pool.lock);
+		head = list_first_entry_or_null(&mdl_pool.dirty, struct page,
+						lru);
+		if (head) {
+			n = mdl_block_pages(head);
+			mdl_pool.nr_dirty -= n;
+		}
+		/* Small blocks first: they are the least useful to keep. */
+		for (o = MDL_POOL_NR_ORDERS; !head && o-- > 0;) {
+			for (t = 0; t < MDL_POOL_NR_TYPES && !head; t++) {
+				struct mdl_pool_list *clean = &mdl_pool.clean[t][o];
+
+				head = list_first_entry_or_null(&clean->blocks,
+								struct page,
+								lru);
+				if (head) {
+					n = mdl_block_pages(head);
+					clean->nr_pages -= n;
+					mdl_pool.nr_clean -= n;
+				}
+			}
+		}
+		if (head)
+			list_del(&head->lru);
+		spin_unlock(&mdl_pool.lock);
+		if (!head)
+			break;
+
+		t = mdl_block_cache_type(head);
+		set_page_private(head, 0);
+		mdl_pool_release(head, n, t);
+		freed += n;
+		cond_resched();
+	}
+	return freed;
+}
+
+static unsigned long mdl_pool_shrink_count(struct shrinker *shrinker,
+					   struct shrink_control *sc)
+{
+	unsigned long n = READ_ONCE(mdl_pool.nr_clean) +
+			  READ_ONCE(mdl_pool.nr_dirty);
+
+	return n ? n : SHRINK_EMPTY;
+}
+
+static unsigned long mdl_pool_shrink_scan(struct shrinker *shrinker,
+					  struct shrink_control *sc)
+{
+	unsigned long freed = mdl_pool_shrink(sc->nr_to_scan);
+
+	return freed ? freed : SHRINK_STOP;
+}
+
+/**
+ * drm_mdl_pool_drain - give every pooled page back to the buddy allocator
+ *
+ * For benchmarks that want a cold pool, and for callers that know memory is
+ * about to be tight. Waits for the zeroing worker first.
+ */
+void drm_mdl_pool_drain(void)
+{
+	flush_work(&mdl_pool.zero_work);
+	mdl_pool_shrink(ULONG_MAX);
+}
+EXPORT_SYMBOL_GPL(drm_mdl_pool_drain);
+
+/**
+ * drm_mdl_pool_flush - wait until every freed page has been zeroed
+ *
+ * After it returns, pages freed before the call are clean and can be handed
+ * out without zeroing on the allocating path.
+ */
+void drm_mdl_pool_flush(void)
+{
+	flush_work(&mdl_pool.zero_work);
+}
+EXPORT_SYMBOL_GPL(drm_mdl_pool_flush);
+
+/**
+ * drm_mdl_pool_get_stats - read the pool's state
+ * @stats: filled with a snapshot
+ */
+void drm_mdl_pool_get_stats(struct drm_mdl_pool_stats *stats)
+{
+	spin_lock(&mdl_pool.lock);
+	stats->clean_pages = mdl_pool.nr_clean;
+	stats->dirty_pages = mdl_pool.nr_dirty;
+	spin_unlock(&mdl_pool.lock);
+	stats->limit_pages = mdl_pool_limit();
+	stats->hits = atomic_long_read(&mdl_pool.hits);
+	stats->misses = atomic_long_read(&mdl_pool.misses);
+}
+EXPORT_SYMBOL_GPL(drm_mdl_pool_get_stats);
+
+/**
+ * mdl_pool_shrinker - the pool's shrinker, for tests that simulate pressure
+ *
+ * Return: the registered shrinker.
+ */
+struct shrinker *mdl_pool_shrinker(void)
+{
+	return &mdl_pool.shrinker;
+}
+
+static int mdl_pool_state_show(struct seq_file *m, void *data)
+{
+	static const char * const type_names[] = { "uc", "cached", "wc" };
+	struct drm_mdl_pool_stats stats;
+	unsigned int t, o;
+
+	drm_mdl_pool_get_stats(&stats);
+	seq_printf(m, "clean_pages: %lu\ndirty_pages: %lu\nlimit_pages: %lu\n",
+		   stats.clean_pages, stats.dirty_pages, stats.limit_pages);
+	seq_printf(m, "hits: %lu\nmisses: %lu\n", stats.hits, stats.misses);
+	spin_lock(&mdl_pool.lock);
+	for (t = 0; t < MDL_POOL_NR_TYPES; t++)
+		for (o = 0; o < MDL_POOL_NR_ORDERS; o++)
+			seq_printf(m, "%s order %u: %lu pages\n", type_names[t],
+				   mdl_pool_orders[o],
+				   mdl_pool.clean[t][o].nr_pages);
+	spin_unlock(&mdl_pool.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mdl_pool_state);
+
+/**
+ * mdl_pool_init - set up the pool at module load
+ *
+ * Return: 0 or a negative errno.
+ */
+int mdl_pool_init(void)
+{
+	unsigned int t, o;
+	int ret;
+
+	for (t = 0; t < MDL_POOL_NR_TYPES; t++)
+		for (o = 0; o < MDL_POOL_NR_ORDERS; o++)
+			INIT_LIST_HEAD(&mdl_pool.clean[t][o].blocks);
+	INIT_WORK(&mdl_pool.zero_work, mdl_pool_zero_worker);
+	mdl_pool.shrinker.count_objects = mdl_pool_shrink_count;
+	mdl_pool.shrinker.scan_objects = mdl_pool_shrink_scan;
+	mdl_pool.shrinker.seeks = DEFAULT_SEEKS;
+	ret = register_shrinker(&mdl_pool.shrinker, "drm-mdl-pool");
+	if (ret)
+		return ret;
+	/* The pool is shared by every device, so it sits at the top level. */
+	mdl_pool.debugfs = debugfs_create_file("mdl_pool", 0444, NULL, NULL,
+					       &mdl_pool_state_fops);
+	spin_lock(&mdl_pool.lock);
+	mdl_pool.ready = true;
+	spin_unlock(&mdl_pool.lock);
+	return 0;
+}
+
+/**
+ * mdl_pool_fini - give everything back at module unload
+ */
+void mdl_pool_fini(void)
+{
+	spin_lock(&mdl_pool.lock);
+	mdl_pool.ready = false;
+	spin_unlock(&mdl_pool.lock);
+	debugfs_remove(mdl_pool.debugfs);
+	unregister_shrinker(&mdl_pool.shrinker);
+	drm_mdl_pool_drain();
+}

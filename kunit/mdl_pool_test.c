@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The pre-zeroed pool: freed pages come back zeroed and in their caching
+ * state, cache types never mix, the shrinker returns pages, the pool obeys
+ * its bound, cgroup-charged pages bypass it, and unloading leaks nothing.
+ */
+
+#include <kunit/test.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/shrinker.h>
+
+#include "mdl_test.h"
+
+static int mdl_pool_test_init(struct kunit *test)
+{
+	drm_mdl_pool_drain();
+	return mdl_test_env_init(test, DMA_BIT_MASK(64));
+}
+
+static void mdl_pool_test_exit(struct kunit *test)
+{
+	drm_mdl_pool_drain();
+	mdl_test_env_exit(test);
+}
+
+static void mdl_pool_dirty_and_free(struct kunit *test,
+				    struct drm_mdl_request *req)
+{
+	struct drm_mdl *mdl = drm_mdl_alloc(mdl_test_dev(test), req);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++) {
+		u8 *vaddr = kmap_local_page(mdl->pages[i]);
+
+		memset(vaddr, 0xa5, PAGE_SIZE);
+		kunmap_local(vaddr);
+	}
+	drm_mdl_free(mdl);
+}
+
+static void mdl_pool_pages_come_back_zeroed_and_typed(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_4M);
+	struct drm_mdl_pool_stats before, after;
+	struct drm_mdl *mdl;
+	unsigned long i;
+
+	req.cache_type = DRM_MDL_CACHE_WRITE_COMBINED;
+	mdl_pool_dirty_and_free(test, &req);
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&before);
+	KUNIT_ASSERT_GE(test, before.clean_pages, SZ_4M >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, before.dirty_pages, 0UL);
+
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	drm_mdl_pool_get_stats(&after);
+	/* Every page came from the pool, already write-combined. */
+	KUNIT_EXPECT_EQ(test, after.hits - before.hits, mdl->page_count);
+	KUNIT_EXPECT_EQ(test, mdl->cache_type, (u32)DRM_MDL_CACHE_WRITE_COMBINED);
+	for (i = 0; i < mdl->page_count; i++) {
+		u8 *vaddr = kmap_local_page(mdl->pages[i]);
+
+		KUNIT_EXPECT_FALSE(test, memchr_inv(vaddr, 0, PAGE_SIZE));
+		kunmap_local(vaddr);
+	}
+	/* 2 MiB blocks survive the round trip: IOMMU superpage material. */
+	KUNIT_EXPECT_LE(test, mdl->nr_chunks, 2U);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_pool_keeps_cache_types_apart(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_1M);
+	struct drm_mdl_pool_stats before, after;
+	struct drm_mdl *mdl;
+
+	req.cache_type = DRM_MDL_CACHE_NON_CACHED;
+	mdl_pool_dirty_and_free(test, &req);
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&before);
+	KUNIT_ASSERT_GT(test, before.clean_pages, 0UL);
+
+	req.cache_type = DRM_MDL_CACHE_CACHED;
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	drm_mdl_pool_get_stats(&after);
+	/* An uncached page must never be handed out as cached. */
+	KUNIT_EXPECT_EQ(test, after.hits, before.hits);
+	KUNIT_EXPECT_EQ(test, after.clean_pages, before.clean_pages);
+	drm_mdl_free(mdl);
+}
+
+static void mdl_pool_shrinker_returns_pages(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_2M);
+	struct shrinker *shrinker = mdl_pool_shrinker();
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nr_to_scan = 256,
+	};
+	struct drm_mdl_pool_stats before, after;
+	unsigned long free_before, freed;
+
+	mdl_pool_dirty_and_free(test, &req);
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&before);
+	KUNIT_ASSERT_EQ(test, shrinker->count_objects(shrinker, &sc),
+			before.clean_pages + before.dirty_pages);
+
+	free_before = mdl_test_free_pages();
+	freed = shrinker->scan_objects(shrinker, &sc);
+	KUNIT_EXPECT_GE(test, freed, 256UL);
+	drm_mdl_pool_get_stats(&after);
+	KUNIT_EXPECT_EQ(test, before.clean_pages - after.clean_pages, freed);
+	KUNIT_EXPECT_GE(test, mdl_test_free_pages(), free_before + freed);
+
+	/* Nothing left: the shrinker says so instead of spinning. */
+	drm_mdl_pool_drain();
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc),
+			SHRINK_EMPTY);
+}
+
+static void mdl_pool_obeys_its_bound(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_4M);
+	struct drm_mdl_pool_stats stats;
+
+	drm_mdl_pool_get_stats(&stats);
+	KUNIT_EXPECT_GT(test, stats.limit_pages, 0UL);
+	KUNIT_EXPECT_LE(test, stats.limit_pages, totalram_pages() / 4);
+
+	/* Fill past the bound: the pool keeps at most its limit. */
+	mdl_pool_dirty_and_free(test, &req);
+	mdl_pool_dirty_and_free(test, &req);
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&stats);
+	KUNIT_EXPECT_LE(test, stats.clean_pages + stats.dirty_pages,
+			stats.limit_pages);
+}
+
+static void mdl_pool_skips_cgroup_charged_pages(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_1M);
+	struct drm_mdl_pool_stats before, after;
+	struct drm_mdl *mdl;
+
+	drm_mdl_pool_get_stats(&before);
+	mdl = mdl_alloc(mdl_test_dev(test), &req, __GFP_ACCOUNT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_FALSE(test, mdl->poolable);
+	drm_mdl_free(mdl);
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.clean_pages + after.dirty_pages,
+			before.clean_pages + before.dirty_pages);
+}
+
+static void mdl_pool_unload_leaks_nothing(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_4M);
+	unsigned long pooled = 0, free_filled = 0, free_unloaded = 0;
+	struct drm_mdl_pool_stats stats;
+	long engine = mdl_pages_in_use();
+	int try;
+
+	/* Retries absorb pages unrelated kernel threads take meanwhile. */
+	for (try = 0; try < 5; try++) {
+		mdl_pool_dirty_and_free(test, &req);
+		mdl_pool_dirty_and_free(test, &req);
+		drm_mdl_pool_get_stats(&stats);
+		pooled = stats.clean_pages + stats.dirty_pages;
+		KUNIT_ASSERT_GT(test, pooled, 0UL);
+		free_filled = mdl_test_free_pages();
+
+		/* Module unload with dirty and clean pages in the pool. */
+		mdl_pool_fini();
+		free_unloaded = mdl_test_free_pages();
+		drm_mdl_pool_get_stats(&stats);
+		KUNIT_EXPECT_EQ(test, stats.clean_pages + stats.dirty_pages, 0UL);
+		KUNIT_ASSERT_EQ(test, mdl_pool_init(), 0);
+		if (free_unloaded == free_filled + pooled)
+			break;
+	}
+	/* Every pooled page went back to the buddy allocator. */
+	KUNIT_EXPECT_EQ(test, free_unloaded, free_filled + pooled);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine);
+}
+
+static struct kunit_case mdl_pool_cases[] = {
+	KUNIT_CASE(mdl_pool_pages_come_back_zeroed_and_typed),
+	KUNIT_CASE(mdl_pool_keeps_cache_types_apart),
+	KUNIT_CASE(mdl_pool_shrinker_returns_pages),
+	KUNIT_CASE(mdl_pool_obeys_its_bound),
+	KUNIT_CASE(mdl_pool_skips_cgroup_charged_pages),
+	KUNIT_CASE(mdl_pool_unload_leaks_nothing),
+	{}
+};
+
+static struct kunit_suite mdl_pool_suite = {
+	.name = "mdl_pool",
+	.init = mdl_pool_test_init,
+	.exit = mdl_pool_test_exit,
+	.test_cases = mdl_pool_cases,
+};
+
+kunit_test_suite(mdl_pool_suite);
