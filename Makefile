@@ -62,8 +62,15 @@ check:
 #
 #   make dkms-check   dkms add/build/remove of the package source against
 #                     Debian's 6.1 headers; last line "SUMMARY dkms P F"
+#   make deb          build/deb/mdl-dkms_*.deb and mdl-tools_*.deb (also
+#                     make dkms-deb)
 
-.PHONY: dkms-check
+.PHONY: dkms-check deb dkms-deb
 
 dkms-check: deps
 	@packaging/dkms-check.sh
+
+deb: deps tools
+	@packaging/build-debs.sh
+
+dkms-deb: deb
