@@ -10,6 +10,7 @@
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  if (GTEST_FLAG_GET(list_tests)) return RUN_ALL_TESTS();
   auto iommu = mdltest::expect_iommu();
   std::printf("mdl_tests: MDL_EXPECT_IOMMU=%s, devices %s, running as %s\n",
               iommu ? (*iommu ? "1" : "0") : "(unset)",

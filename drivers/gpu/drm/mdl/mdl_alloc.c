@@ -17,8 +17,10 @@
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 #include "mdl_internal.h"
+#include "mdl_trace.h"
 
 static gfp_t mdl_table_gfp(const struct mdl_plan *plan, gfp_t gfp_extra)
 {
@@ -104,17 +106,9 @@ static void mdl_release_descriptor(struct drm_mdl *mdl)
 	kfree(mdl);
 }
 
-/**
- * mdl_alloc - allocate, describe and map an MDL
- * @dev: the device the pages are mapped on
- * @req: the request
- * @gfp_extra: extra gfp bits; the ioctl passes __GFP_ACCOUNT so user
- *             allocations are charged to the caller's memory cgroup
- *
- * Return: the descriptor, or an ERR_PTR; on error nothing stays allocated.
- */
-struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
-			  gfp_t gfp_extra)
+static struct drm_mdl *__mdl_alloc(struct device *dev,
+				   const struct drm_mdl_request *req,
+				   gfp_t gfp_extra)
 {
 	struct mdl_page_list list = {};
 	struct mdl_plan plan;
@@ -152,6 +146,7 @@ struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
 	if (ret)
 		goto err_pages;
 	ret = mdl_dma_map(dev, &mdl->sgt, mdl->pages, mdl->page_count, gfp);
+	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
 	if (ret)
 		goto err_pages;
 
@@ -166,6 +161,26 @@ err_pages:
 err_descriptor:
 	mdl_release_descriptor(mdl);
 	return ERR_PTR(ret);
+}
+
+/**
+ * mdl_alloc - allocate, describe and map an MDL
+ * @dev: the device the pages are mapped on
+ * @req: the request
+ * @gfp_extra: extra gfp bits; the ioctl passes __GFP_ACCOUNT so user
+ *             allocations are charged to the caller's memory cgroup
+ *
+ * Return: the descriptor, or an ERR_PTR; on error nothing stays allocated.
+ */
+struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
+			  gfp_t gfp_extra)
+{
+	u64 start = ktime_get_ns();
+	struct drm_mdl *mdl = __mdl_alloc(dev, req, gfp_extra);
+
+	trace_mdl_alloc(req, IS_ERR(mdl) ? NULL : mdl, PTR_ERR_OR_ZERO(mdl),
+			ktime_get_ns() - start);
+	return mdl;
 }
 
 /**
@@ -228,6 +243,7 @@ void drm_mdl_free(struct drm_mdl *mdl)
 {
 	if (IS_ERR_OR_NULL(mdl))
 		return;
+	trace_mdl_free(mdl, mdl->poolable);
 	mdl_dma_unmap(mdl->dev, &mdl->sgt);
 	if (mdl->poolable) {
 		mdl_chunk_disown_pages(mdl->page_count);

@@ -26,6 +26,7 @@
 #include <linux/highmem.h>
 
 #include "mdl_internal.h"
+#include "mdl_trace.h"
 
 /* PMD-sized blocks (IOMMU superpages), 64 KiB blocks, single pages. */
 static const unsigned int mdl_pool_orders[] = {
@@ -137,6 +138,7 @@ static void mdl_pool_zero_worker(struct work_struct *work)
 		list_add(&head->lru, &clean->blocks);
 		clean->nr_pages += n;
 		mdl_pool.nr_clean += n;
+		trace_mdl_pool_refill(n, mdl_pool.nr_clean, mdl_pool.nr_dirty);
 		spin_unlock(&mdl_pool.lock);
 		cond_resched();
 		spin_lock(&mdl_pool.lock);
@@ -316,6 +318,9 @@ static unsigned long mdl_pool_shrink(unsigned long nr_pages)
 		freed += n;
 		cond_resched();
 	}
+	if (freed)
+		trace_mdl_pool_shrink(freed, READ_ONCE(mdl_pool.nr_clean),
+				      READ_ONCE(mdl_pool.nr_dirty));
 	return freed;
 }
 
