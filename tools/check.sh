@@ -6,6 +6,7 @@
 #   module   mdl.ko builds against the test kernel at W=1 (one case)
 #   kunit    the KUnit suites in UML with KASAN, lockdep, kmemleak
 #   vm       the GoogleTest suite in QEMU, with and without the IOMMU
+#   trace    the tracepoints, read back through tracefs in the VM
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,14 +45,24 @@ echo "==> KUnit in UML"
 make -s kunit 2>&1 | tee "$log"
 add_summary kunit "$log"
 
-echo "==> VM suite"
-if [ "$module_ok" = 1 ] && make -s tools; then
-	tools/vm/run-suite.sh 2>&1 | tee "$log"
-	add_summary vm "$log"
-else
-	echo "check: VM suite not run (module or tools failed to build)" >&2
-	failed=$((failed + 1))
-fi
+# Steps that boot the test VM need mdl.ko and the C++ tools.
+vm_step() { # name, command...
+	local name=$1
+	shift
+	echo "==> $name"
+	if [ "$module_ok" = 1 ] && [ "$tools_ok" = 1 ]; then
+		"$@" 2>&1 | tee "$log"
+		add_summary "$name" "$log"
+	else
+		echo "check: $name not run (module or tools failed to build)" >&2
+		failed=$((failed + 1))
+	fi
+}
+
+tools_ok=0
+make -s tools && tools_ok=1
+vm_step "VM suite" tools/vm/run-suite.sh
+vm_step "tracepoints" tools/vm/trace-check.sh
 
 echo "check: took $(( $(date +%s) - started )) s"
 echo "$passed passed, $failed failed"
