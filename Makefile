@@ -64,8 +64,10 @@ check:
 #                     Debian's 6.1 headers; last line "SUMMARY dkms P F"
 #   make deb          build/deb/mdl-dkms_*.deb and mdl-tools_*.deb (also
 #                     make dkms-deb)
+#   make htmldocs     Sphinx HTML of Documentation/ into build/htmldocs,
+#                     kernel-doc from the sources, warnings are errors
 
-.PHONY: dkms-check deb dkms-deb
+.PHONY: dkms-check deb dkms-deb htmldocs
 
 dkms-check: deps
 	@packaging/dkms-check.sh
@@ -74,3 +76,6 @@ deb: deps tools
 	@packaging/build-debs.sh
 
 dkms-deb: deb
+
+htmldocs: deps
+	@Documentation/htmldocs.sh
