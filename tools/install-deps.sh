@@ -24,8 +24,19 @@ done
 
 echo "install-deps: installing$missing"
 SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
+if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null; then
+		echo "install-deps: missing packages and not root; as root run: apt-get install$missing" >&2
+		exit 1
+	fi
+	SUDO=sudo
+fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
+failed() {
+	echo "install-deps: apt-get failed (see above); fix the cause (network, apt sources, a held" >&2
+	echo "install-deps: package) and run tools/install-deps.sh again, or: apt-get install$missing" >&2
+	exit 1
+}
+$SUDO apt-get update -q || failed
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -q --no-install-recommends $missing
+$SUDO apt-get install -y -q --no-install-recommends $missing || failed

@@ -4,7 +4,7 @@
 out=$(grep -E '(warning|error):' || true)
 if [ -n "$out" ]; then
 	echo "$out"
-	echo "sparse: not clean" >&2
+	echo "sparse: not clean: fix the diagnostics above; 'make sparse' runs it again" >&2
 	exit 1
 fi
 echo "sparse: clean"

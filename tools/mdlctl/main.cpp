@@ -41,9 +41,14 @@ struct Failure {
 
 [[noreturn]] void die(std::string message, int err = 0) { throw Failure{std::move(message), err}; }
 
+constexpr std::string_view kSizeHint = "write sizes as 4096, 0x1000, 64K, 64M, 1G or 4G-1";
+constexpr std::string_view kAddressHint =
+    "write addresses as 0, 0x100000, 4G, 4G-1 or max (binary units)";
+
 template <class T>
-T parsed_or_die(mdl::Parsed<T> p, std::string_view what) {
-  if (!p) die(fmt::format("{} {}", what, p.error));
+T parsed_or_die(mdl::Parsed<T> p, std::string_view what,
+                std::string_view hint = kSizeHint) {
+  if (!p) die(fmt::format("{} {}; {}", what, p.error, hint));
   return *p;
 }
 
@@ -69,17 +74,31 @@ mdl::Device open_device(const Options& o) {
   switch (dev.errnum()) {
     case ENODEV:
       if (!o.device.empty())
-        die(fmt::format("{} is not an mdl device (its DRM driver is not \"mdl\")", o.device),
+        die(fmt::format("{} is not an mdl device (its DRM driver is not \"mdl\"); "
+                        "'mdlctl list' shows the mdl devices",
+                        o.device),
             ENODEV);
-      die(fmt::format("no {} found: is mdl.ko loaded? (ls /dev/dri; mdlctl list)",
+      if (o.pci)
+        die("no PCI mdl device found: it is QEMU's edu device (1234:11e8), which only the "
+            "test VM has (tools/vm/mdl-vm --add build/tools/mdlctl -- mdlctl --pci ...); "
+            "leave out --pci to use the virtual device",
+            ENODEV);
+      die(fmt::format("no {} found: load the driver with 'sudo modprobe mdl' (package "
+                      "mdl-dkms) or, in a checkout, 'make && sudo insmod "
+                      "drivers/gpu/drm/mdl/mdl.ko'; 'mdlctl list' shows what is there",
                       what.substr(what.find(' ') + 1)),
           ENODEV);
     case EACCES:
-      die(fmt::format("permission denied opening {}", what), EACCES);
+      die(fmt::format("permission denied opening {}: join the render group ('sudo usermod "
+                      "-aG render $USER', then log in again) or run as root",
+                      what),
+          EACCES);
     case ENOENT:
-      die(fmt::format("{} does not exist", what), ENOENT);
+      die(fmt::format("{} does not exist; 'mdlctl list' shows the mdl devices", what), ENOENT);
     default:
-      die(fmt::format("cannot open {}: {}", what, mdl::describe_errno(dev.errnum())), dev.errnum());
+      die(fmt::format("cannot open {}: {}; 'mdlctl list' shows the mdl devices", what,
+                      mdl::describe_errno(dev.errnum())),
+          dev.errnum());
   }
 }
 
@@ -105,7 +124,9 @@ std::string node_text(const mdl::Node& n) {
 
 void cmd_list(const Options& o) {
   auto nodes = mdl::find_nodes("mdl");
-  if (!nodes) die("cannot enumerate DRM devices: " + mdl::describe_errno(nodes.errnum()));
+  if (!nodes)
+    die("cannot enumerate DRM devices: " + mdl::describe_errno(nodes.errnum()) +
+        "; check that /dev/dri and /sys/class/drm exist (a container may hide them)");
   if (o.json) {
     json arr = json::array();
     for (const auto& n : *nodes) arr.push_back(node_json(n));
@@ -113,7 +134,9 @@ void cmd_list(const Options& o) {
     return;
   }
   if (nodes->empty()) {
-    fmt::print("no mdl devices (is mdl.ko loaded?)\n");
+    fmt::print(
+        "no mdl devices: load the driver with 'sudo modprobe mdl' (package mdl-dkms) or, in a "
+        "checkout, 'make && sudo insmod drivers/gpu/drm/mdl/mdl.ko'\n");
     return;
   }
   for (const auto& n : *nodes) fmt::print("{:<22} {}\n", n.path(), node_text(n));
@@ -146,8 +169,13 @@ json info_json(const mdl::Device& dev, const mdl::Info& i) {
 
 mdl::Info get_info(const mdl::Device& dev) {
   auto info = dev.info();
-  if (!info) die("info: DRM_IOCTL_MDL_INFO failed: " + mdl::describe_errno(info.errnum()),
-                 info.errnum());
+  if (!info)
+    die("info: DRM_IOCTL_MDL_INFO failed: " + mdl::describe_errno(info.errnum()) +
+            (info.errnum() == ENOTTY || info.errnum() == EINVAL
+                 ? "; the loaded mdl.ko does not match this mdlctl: reload the one built "
+                   "with it ('sudo rmmod mdl', then modprobe or insmod it)"
+                 : ""),
+        info.errnum());
   return *info;
 }
 
@@ -200,8 +228,9 @@ struct AllocArgs {
 mdl::Request build_request(const AllocArgs& a) {
   mdl::Request r;
   r.total_bytes = parsed_or_die(mdl::parse_size(a.size), "SIZE");
-  if (!a.low.empty()) r.low = parsed_or_die(mdl::parse_address(a.low), "--low");
-  if (!a.high.empty()) r.high = parsed_or_die(mdl::parse_address(a.high), "--high");
+  if (!a.low.empty()) r.low = parsed_or_die(mdl::parse_address(a.low), "--low", kAddressHint);
+  if (!a.high.empty())
+    r.high = parsed_or_die(mdl::parse_address(a.high), "--high", kAddressHint);
   if (!a.skip.empty()) r.skip = parsed_or_die(mdl::parse_size(a.skip), "--skip");
   auto cache = mdl::parse_cache_type(a.cache);
   if (!cache) die(cache.error);
@@ -340,7 +369,10 @@ void cmd_copy(const Options& o, const CopyArgs& a) {
   auto dev = open_device(o);
   auto info = get_info(dev);
   if (!(info.caps & DRM_MDL_CAP_DMA_COPY) && !o.json)
-    fmt::print(stderr, "mdlctl: note: the device does not advertise a DMA engine\n");
+    fmt::print(stderr,
+               "mdlctl: note: {} advertises no DMA engine, so the copy will be refused; only "
+               "the edu PCI device has one (--pci, in the test VM: tools/vm/mdl-vm)\n",
+               dev.node().path());
 
   mdl::Limits lim = mdl::limits_from(info);
   auto make = [&](uint64_t bytes, uint32_t cache, const char* what) {
@@ -358,7 +390,8 @@ void cmd_copy(const Options& o, const CopyArgs& a) {
   auto smap = dev.map(src);
   auto dmap = dev.map(dst);
   if (!smap || !dmap)
-    die("copy: mmap failed: " + mdl::describe_errno(smap ? dmap.errnum() : smap.errnum()));
+    die("copy: mmap failed: " + mdl::describe_errno(smap ? dmap.errnum() : smap.errnum()) +
+        "; try a smaller SIZE, or check 'ulimit -v'");
   std::mt19937_64 rng(a.seed ? a.seed : std::random_device{}());
   for (auto& b : smap->bytes()) b = static_cast<std::byte>(rng());
 
@@ -396,12 +429,46 @@ void cmd_copy(const Options& o, const CopyArgs& a) {
         EIO);
 }
 
+// ---- command line ----
+
+constexpr std::string_view kCommands = "list, info, alloc or copy";
+
+// The footer of every subcommand's --help: its examples, then what all share.
+std::string sub_footer(std::string_view examples) {
+  return fmt::format(
+      "Examples:\n{}\n"
+      "Global options, before or after the command: -d/--device PATH, --pci, --platform,\n"
+      "-j/--json (see mdlctl --help).\n"
+      "Sizes: 4096, 0x1000, 64K, 64M, 1G, 4G-1 (binary units). Addresses also: max.",
+      examples);
+}
+
+// A command line CLI11 refused: what was wrong, then where the help is. An
+// unknown command reads as "a subcommand is required" in CLI11; name it.
+std::string usage_failure(const CLI::App* app, const CLI::Error& e) {
+  std::string where = "mdlctl";
+  for (const CLI::App* sub : app->get_subcommands()) where += " " + sub->get_name();
+  std::string what = e.what();
+  if (app->get_subcommands().empty()) {
+    for (const std::string& arg : app->remaining()) {
+      if (!arg.empty() && arg[0] != '-') {
+        what = fmt::format("unknown command '{}'; the commands are {}", arg, kCommands);
+        break;
+      }
+    }
+    if (what == e.what() && e.get_name() == "RequiredError")
+      what = fmt::format("a command is required: {}", kCommands);
+  }
+  return fmt::format("mdlctl: {}\nRun '{} --help' for the options.\n", what, where);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"mdlctl: allocate GPU-reachable system memory through drm-mdl"};
   app.require_subcommand(1);
   app.fallthrough();
+  app.failure_message(usage_failure);
   Options o;
   auto* dev_opt = app.add_option("-d,--device", o.device, "DRM node to use (/dev/dri/renderD*)");
   auto* pci_opt = app.add_flag("--pci", o.pci, "use the PCI mdl device (edu, behind the IOMMU)");
@@ -413,8 +480,10 @@ int main(int argc, char** argv) {
       "By default the PCI edu device is used when present, else the first mdl device.\n"
       "Sizes: 4096, 0x1000, 64K, 64M, 1G, 4G-1 (binary units). Addresses also: max.");
 
-  app.add_subcommand("list", "list the mdl devices");
+  app.add_subcommand("list", "list the mdl devices")
+      ->footer(sub_footer("  mdlctl list\n  mdlctl list --json"));
   auto* info = app.add_subcommand("info", "show what the device offers");
+  info->footer(sub_footer("  mdlctl info\n  mdlctl --platform info --json"));
 
   AllocArgs aa;
   auto* alloc = app.add_subcommand("alloc", "allocate, describe and free pages");
@@ -428,6 +497,13 @@ int main(int argc, char** argv) {
                     "prefer-contiguous, require-contiguous-chunks, fast-large-pages; or a number");
   alloc->add_flag("--pages", aa.pages, "dump the page table: physical vs DMA address per page");
   alloc->add_option("--hold", aa.hold, "keep the allocation alive for SECONDS");
+  alloc->footer(sub_footer(
+      "  mdlctl alloc 64M                          64 MiB anywhere, cached\n"
+      "  mdlctl alloc 64K --pages                  and print physical vs DMA address per page\n"
+      "  mdlctl alloc 1M --high 4G-1 --cache wc    below 4 GiB, write-combined\n"
+      "  mdlctl alloc 8M --skip 2M --flags require-contiguous-chunks\n"
+      "                                            four 2 MiB blocks, each aligned to 2 MiB\n"
+      "  mdlctl alloc 16M --hold 30                keep it for 30 s (see debugfs mdl_clients)"));
 
   CopyArgs ca;
   auto* copy = app.add_subcommand("copy", "DMA-copy a random pattern between two allocations");
@@ -437,6 +513,10 @@ int main(int argc, char** argv) {
   copy->add_option("--src-cache", ca.src_cache, "source cache type (default cached)");
   copy->add_option("--dst-cache", ca.dst_cache, "destination cache type (default cached)");
   copy->add_option("--seed", ca.seed, "random seed (default: random)");
+  copy->footer(sub_footer(
+      "  mdlctl --pci copy                         4 KiB through the edu DMA engine\n"
+      "  mdlctl --pci copy 64K --dst-offset 100 --dst-cache wc\n"
+      "Needs a device with a DMA engine: the edu PCI device of the test VM."));
 
   CLI11_PARSE(app, argc, argv);
 
