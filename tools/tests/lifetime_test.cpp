@@ -139,6 +139,40 @@ TEST_P(Lifetime, FailedRequestsLeaveNothingAllocated) {
   }
 }
 
+// Device-independent and slow under TCG (seconds): once, on the default device.
+class LifetimeOnce : public DeviceTest {
+ protected:
+  void SetUp() override {
+    DeviceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (!debugfs_total_pages(dev)) {
+      if (devices_required()) FAIL() << "no page totals in debugfs";
+      GTEST_SKIP() << "no page totals in debugfs";
+    }
+  }
+  uint64_t total() { return debugfs_total_pages(dev).value_or(0); }
+};
+
+TEST_F(LifetimeOnce, RequestLargerThanRamIsENOMEMAndLeavesNothing) {
+  uint64_t top = top_of_ram();
+  if (!top) GTEST_SKIP() << "/proc/iomem shows no RAM (not root?)";
+  uint64_t before = total();
+  auto engine_before = debugfs_value(dev, "engine_pages");
+  // More than all of RAM, no window: the engine takes what it finds, then
+  // has to give all of it back. NO_WAIT keeps reclaim (and the OOM killer) out.
+  uint64_t size = std::min<uint64_t>(info.max_total_bytes, top + 256 * MiB);
+  for (uint32_t flags : {DRM_MDL_ALLOC_NO_WAIT}) {
+    auto r = request(size, DRM_MDL_CACHE_WRITE_COMBINED, flags);
+    EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM")
+        << mdl::format_size(size) << " with " << mdl::flags_to_string(flags);
+    EXPECT_EQ(total(), before);
+    EXPECT_EQ(debugfs_value(dev, "engine_pages"), engine_before);
+  }
+  // And the memory is usable again right away.
+  auto a = dev.alloc(request(64 * MiB));
+  EXPECT_TRUE(a) << mdl::describe_errno(a.errnum());
+}
+
 TEST_P(Lifetime, KilledDuringALargeAllocationLeavesNothing) {
   // SPEC: a fatal signal during a large allocation ends it with EINTR and
   // nothing left allocated. The killed process cannot report EINTR, but

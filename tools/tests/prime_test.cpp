@@ -200,5 +200,43 @@ TEST_P(Prime, ImportIntoVgemReadsBackIdentical) {
   gem_close(vfd, vh);
 }
 
+TEST_P(Prime, BufferOfTheOtherMdlDeviceIsRefused) {
+  auto other = open_device(GetParam() == Which::edu ? Which::platform : Which::edu, nullptr);
+  if (!other) GTEST_SKIP() << "only one mdl device";
+  auto a = other->alloc(request(16 * KiB));
+  ASSERT_TRUE(a);
+  auto buf = other->export_dmabuf(*a);
+  ASSERT_TRUE(buf);
+  auto h = dev.import_dmabuf(buf->fd());
+  EXPECT_FALSE(h) << "imported another device's buffer as handle " << (h ? *h : 0)
+                  << ": its pages were not allocated for this device";
+  if (!h) {
+    EXPECT_EQ(mdl::errno_name(h.errnum()), "EINVAL");
+  }
+}
+
+TEST_P(Prime, VgemBufferIsRefused) {
+  std::string why;
+  Vgem vgem = open_vgem(&why);
+  if (!vgem.primary.valid()) {
+    if (devices_required()) FAIL() << why << " (needs vgem's primary node for CREATE_DUMB)";
+    GTEST_SKIP() << why;
+  }
+  drm_mode_create_dumb cd{};
+  cd.width = 64;
+  cd.height = 64;
+  cd.bpp = 32;
+  ASSERT_EQ(mdl::errno_name(mdl::raw_ioctl(vgem.primary.get(), DRM_IOCTL_MODE_CREATE_DUMB, &cd)), "OK");
+  int fd = -1;
+  ASSERT_EQ(drmPrimeHandleToFD(vgem.primary.get(), cd.handle, DRM_CLOEXEC, &fd), 0);
+  mdl::UniqueFd owned(fd);
+  auto h = dev.import_dmabuf(fd);
+  EXPECT_FALSE(h) << "imported a vgem buffer";
+  if (!h) {
+    EXPECT_EQ(mdl::errno_name(h.errnum()), "EINVAL");
+  }
+  gem_close(vgem.primary.get(), cd.handle);
+}
+
 }  // namespace
 }  // namespace mdltest

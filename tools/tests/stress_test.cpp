@@ -21,7 +21,7 @@ MDL_INSTANTIATE_EACH_DEVICE(Stress);
 
 TEST_P(Stress, ThreadsAllocateMapAndFreeOnOneFile) {
   auto before = debugfs_total_pages(dev);
-  constexpr int kThreads = 4, kRounds = 60;
+  constexpr int kThreads = 4, kRounds = 30;
   std::atomic<int> errors{0};
   std::vector<std::string> first_error(kThreads);
   std::vector<std::thread> threads;
@@ -104,7 +104,7 @@ class DmaCopyRace : public EduTest {};
 
 TEST_F(DmaCopyRace, FreeingBothHandlesDuringACopyIsSafe) {
   auto before = debugfs_total_pages(dev);
-  const uint64_t size = std::min<uint64_t>(info.dma_copy_max_bytes, 64 * KiB);
+  const uint64_t size = std::min<uint64_t>(info.dma_copy_max_bytes, 16 * KiB);
   auto src = dev.alloc(request(size));
   auto dst = dev.alloc(request(size));
   ASSERT_TRUE(src && dst);
@@ -137,7 +137,7 @@ TEST_F(DmaCopyRace, ClosingTheFileDuringACopyIsSafe) {
   auto before = debugfs_total_pages(dev);
   auto other = mdl::Device::open(dev.node());
   ASSERT_TRUE(other);
-  const uint64_t size = std::min<uint64_t>(info.dma_copy_max_bytes, 64 * KiB);
+  const uint64_t size = std::min<uint64_t>(info.dma_copy_max_bytes, 16 * KiB);
   auto src = other->alloc(request(size));
   auto dst = other->alloc(request(size));
   ASSERT_TRUE(src && dst);

@@ -289,6 +289,8 @@ std::string which_name(Which w) {
 void PrintTo(Which w, std::ostream* os) { *os << which_name(w); }
 
 std::optional<mdl::Device> open_device(Which which, std::string* why) {
+  std::string ignored;
+  if (!why) why = &ignored;
   auto nodes = mdl::find_nodes("mdl");
   if (!nodes) {
     *why = "cannot enumerate DRM devices: " + mdl::describe_errno(nodes.errnum());
