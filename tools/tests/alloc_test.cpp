@@ -368,6 +368,83 @@ TEST_P(Alloc, ContiguousChunksWithSkipAreAlignedBlocks) {
   EXPECT_GE(a.chunk_count(), 1u);
 }
 
+TEST_P(Alloc, ContiguousChunksWithoutSkipOfAnOddSize) {
+  // Five pages: not a buddy order; the block must still be exactly contiguous.
+  auto a = dev.alloc(request(5 * info.page_size, DRM_MDL_CACHE_CACHED,
+                             DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS));
+  ASSERT_TRUE(a) << mdl::describe_errno(a.errnum());
+  EXPECT_EQ(a->page_count(), 5u);
+  EXPECT_EQ(a->chunk_count(), 1u);
+  if (!is_root()) return;
+  auto pages = dev.page_table(*a);
+  ASSERT_TRUE(pages);
+  for (size_t i = 1; i < pages->size(); i++)
+    EXPECT_EQ((*pages)[i].phys_addr, (*pages)[0].phys_addr + i * info.page_size);
+}
+
+TEST_P(Alloc, ContiguousChunksDoNotIterateWindows) {
+  // SPEC: with skip, require-contiguous-chunks uses [low, high] only. A
+  // 128 KiB window holds at most two 64 KiB blocks: 256 KiB cannot be had,
+  // however many windows low + k * skip would offer.
+  auto w = test_window(info, 64 * MiB);
+  auto r = request(256 * KiB, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
+  r.skip = 64 * KiB;
+  r.low = w.first;
+  r.high = w.first + 128 * KiB - 1;
+  auto res = dev.alloc(r);
+  EXPECT_FALSE(res) << "got " << mdl::format_size(res ? res->byte_count() : 0)
+                    << " from a 128 KiB window";
+  if (!res) {
+    EXPECT_EQ(mdl::errno_name(res.errnum()), "ENOMEM");
+  }
+}
+
+TEST_P(Alloc, UnlimitedHighWithSkipUsesWindowZero) {
+  // high = all ones: window 0 reaches the top of RAM, and high + k * skip
+  // must not wrap around.
+  auto w = test_window(info, 64 * MiB);
+  auto r = request(1 * MiB);
+  r.low = w.first;
+  r.high = DRM_MDL_HIGH_UNLIMITED;
+  r.skip = 16 * MiB;
+  mdl::Allocation a;
+  std::vector<mdl::PageEntry> pages;
+  alloc_pages(r, a, pages);
+  if (!is_root()) return;
+  for (const auto& e : pages) EXPECT_GE(e.phys_addr, r.low) << mdl::hex(e.phys_addr);
+}
+
+TEST_P(Alloc, SkipWindowsStopAtTheTopOfRamWithoutWrapping) {
+  // Window 1 starts beyond all RAM, so iteration ends there (ENOMEM). Were
+  // low + k * skip computed modulo 2^64, window 2 would land 32 MiB above
+  // window 0, in RAM again.
+  auto w = test_window(info, 64 * MiB);
+  auto r = request(2 * MiB);
+  r.low = w.first;
+  r.high = w.first + 1 * MiB - 1;
+  r.skip = (1ull << 63) + 16 * MiB;
+  auto res = dev.alloc(r);
+  if (res && is_root()) {
+    auto pages = dev.page_table(*res);
+    ASSERT_TRUE(pages);
+    uint64_t outside = 0;
+    for (const auto& e : *pages) outside += e.phys_addr > r.high;
+    ADD_FAILURE() << outside << " pages came from beyond window 0: the window walk wrapped";
+  }
+  EXPECT_FALSE(res);
+  if (!res) {
+    EXPECT_EQ(mdl::errno_name(res.errnum()), "ENOMEM");
+  }
+}
+
+TEST_P(Alloc, WindowAtTheEndOfTheAddressSpaceDoesNotWrap) {
+  auto r = request(info.page_size);
+  r.low = ~0ull - 2 * info.page_size + 1;  // the last two pages of 2^64
+  r.high = DRM_MDL_HIGH_UNLIMITED;
+  r.skip = info.page_size;  // window 2 would start at 0 modulo 2^64
+  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM");
+}
+
 TEST_P(Alloc, ContiguousChunksOfOnePageAreAccepted) {
   auto r = request(64 * KiB, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
   r.skip = info.page_size;
@@ -473,6 +550,13 @@ TEST_F(EduTest, DmaAddressesEqualPhysicalWithoutIommu) {
   auto [equal, total] = count_equal(*pages);
   EXPECT_EQ(equal, total);
   EXPECT_GE(a->dma_segment_count(), a->chunk_count());
+}
+
+TEST_F(PlatformTest, DmaSegmentsAreThePhysicalChunks) {
+  // DMA-direct with a 4 GiB segment limit: one DMA segment per physical chunk.
+  auto a = dev.alloc(request(8 * MiB));
+  ASSERT_TRUE(a) << mdl::describe_errno(a.errnum());
+  EXPECT_EQ(a->dma_segment_count(), a->chunk_count());
 }
 
 TEST_F(PlatformTest, DmaAddressesEqualPhysical) {
