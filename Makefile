@@ -79,3 +79,15 @@ dkms-deb: deb
 
 htmldocs: deps
 	@Documentation/htmldocs.sh
+
+# ---- benchmark (issue 4; tools/bench, see tools/bench/README.md) ----
+#   make bench        UML and VM benchmark: build/bench/results.{json,txt}, plot.svg
+#   make bench-smoke  a few seconds at small sizes in UML; last line
+#                     "SUMMARY bench <passed> <failed>"
+.PHONY: bench bench-smoke
+
+bench: deps
+	@tools/bench/run-bench.sh
+
+bench-smoke: deps
+	@tools/bench/run-bench.sh --smoke

@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="
-bc bison busybox-static cmake cpio drm-info flex g++ googletest kmod
+bc bison busybox-static cmake cpio drm-info flex g++ gnuplot-nox googletest kmod
 libbenchmark-dev libcli11-dev libdrm-dev libelf-dev libfmt-dev libgtest-dev
 libssl-dev linux-headers-amd64 linux-image-amd64 linux-source-6.1 make
 nlohmann-json3-dev pkg-config python3 qemu-system-x86 rsync sparse xz-utils

@@ -1,0 +1,574 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The report of `make bench`: results.json, the table, the targets, the plot.
+
+Reads the benchmark's kernel lines (tools/bench/uml.sh, tools/bench/vm.sh)
+and Google Benchmark's JSON (mdl_bench_user), and writes, into --out:
+
+  results.json   one object per (where, scenario, size, contender)
+  results.txt    the table and the targets, as printed
+  plot.svg       time against size for every contender (gnuplot)
+  plot.png       the same, when gnuplot has its png terminal
+
+Every number comes from the input files; nothing is filled in.
+
+  report.py --uml uml.txt --vm vm.txt --user vm-user.json --out build/bench
+  report.py --smoke --uml uml.txt --out build/bench/smoke
+  report.py --pool-mb 4K,2M,1G      (pool size for the largest allocation)
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+CONTENDERS = [
+    "pool_cold", "pool_warm", "ttm_pool", "heap_ladder", "dma_noncontig",
+    "naive_order0", "zero_bound",
+]
+DESCRIPTION = {
+    "pool_cold": "drm-mdl, pool drained before each allocation",
+    "pool_warm": "drm-mdl, pool refilled and its worker idle",
+    "ttm_pool": "TTM pool on a ttm_device (cached, zeroed, dma_map_page)",
+    "heap_ladder": "dma-buf system heap 8/4/0 ladder + dma_map_sgtable",
+    "dma_noncontig": "dma_alloc_noncontiguous(__GFP_ZERO)",
+    "naive_order0": "alloc_page(__GFP_ZERO) loop + dma_map_sgtable",
+    "zero_bound": "clear_page over already-allocated pages",
+}
+MAPPING = {c for c in CONTENDERS if c != "zero_bound"}
+BIG = 2 << 20
+INT_FIELDS = {
+    "size", "reps", "median_ns", "min_ns", "max_ns", "alloc_median_ns",
+    "free_median_ns", "batch", "chunks", "big_chunk_bytes", "dma_segments",
+    "not_zeroed", "pool_hits", "pool_misses", "errno", "iommu",
+    "max_segment", "ram_mib", "free_mib", "init_on_alloc", "pool_limit_mib",
+    "large_page", "page_size", "need_mib", "held_mib", "touched_mib",
+    "status_code",
+}
+
+
+def parse_size(text):
+    text = text.strip().upper()
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    if text and text[-1] in units:
+        return int(text[:-1]) * units[text[-1]]
+    return int(text)
+
+
+def fmt_size(n):
+    for unit, div in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= div and n % div == 0:
+            return f"{n // div} {unit}"
+    return f"{n} B"
+
+
+def fmt_ns(ns):
+    if ns is None:
+        return "-"
+    if ns < 1e3:
+        return f"{ns:.0f} ns"
+    if ns < 1e6:
+        return f"{ns / 1e3:.3g} us"
+    if ns < 1e9:
+        return f"{ns / 1e6:.4g} ms"
+    return f"{ns / 1e9:.4g} s"
+
+
+def parse_kernel_lines(path):
+    """RESULT, SKIP, INFO and DONE lines of the kernel side."""
+    out = {"results": [], "skips": [], "infos": [], "done": []}
+    if not path or not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("mdl_bench: "):
+                continue
+            words = line[len("mdl_bench: "):].split()
+            if not words:
+                continue
+            kind, fields = words[0], {}
+            for w in words[1:]:
+                if "=" not in w:
+                    continue
+                k, v = w.split("=", 1)
+                if k == "status" and kind == "DONE":
+                    k = "status_code"
+                fields[k] = int(v) if k in INT_FIELDS else v
+            key = {"RESULT": "results", "SKIP": "skips", "INFO": "infos",
+                   "DONE": "done"}.get(kind)
+            if key:
+                out[key].append(fields)
+    return out
+
+
+def user_results(path):
+    """Median, min and max over Google Benchmark's repetitions, in ns."""
+    if not path or not os.path.exists(path) or os.path.getsize(path) == 0:
+        return [], None
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except json.JSONDecodeError as e:
+        return [], f"cannot parse {path}: {e}"
+    scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
+    runs = {}
+    errors = []
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") != "iteration":
+            continue
+        name = b["run_name"] if "run_name" in b else b["name"]
+        if b.get("error_occurred"):
+            errors.append(f"{name}: {b.get('error_message')}")
+            continue
+        runs.setdefault(name, []).append(
+            b["real_time"] * scale[b.get("time_unit", "ns")])
+    names = {
+        "BM_IoctlVersion": ("ioctl", 0, "drm_ioctl_version"),
+        "BM_IoctlAllocFree/4096": ("ioctl", 4096, "mdl_ioctl_alloc_free"),
+        "BM_MdlMmapTouch/67108864": ("mmap_touch", 64 << 20, "mdl_alloc_mmap_touch"),
+        "BM_VgemDumbMmapTouch/67108864": ("mmap_touch", 64 << 20, "vgem_dumb_mmap_touch"),
+    }
+    out = []
+    for name, times in sorted(runs.items()):
+        base = name.split("/real_time")[0]
+        scenario, size, contender = names.get(base, ("user", 0, base))
+        out.append({
+            "where": "vm", "scenario": scenario, "size": size,
+            "contender": contender, "status": "ok", "reps": len(times),
+            "median_ns": round(statistics.median(times)),
+            "min_ns": round(min(times)), "max_ns": round(max(times)),
+            "chunks": None, "dma_segments": None,
+        })
+    return out, "; ".join(errors) or None
+
+
+def index(results):
+    return {(r["where"], r["scenario"], r["size"], r["contender"]): r
+            for r in results}
+
+
+def info_for(infos, where, scenario):
+    for i in infos:
+        if i.get("where") == where and i.get("scenario") == scenario and "device" in i:
+            return i
+    return {}
+
+
+# ------------------------------------------------------------- sanity --
+
+def expected_failure(r, info):
+    """dma_alloc_noncontiguous without an IOMMU needs one contiguous block:
+    beyond the buddy allocator's largest order, or in fragmented memory, it
+    cannot succeed. That is the API's limit, not a broken measurement."""
+    return (r["contender"] == "dma_noncontig" and r.get("status") == "failed"
+            and r.get("errno") == -12 and not info.get("iommu", 0))
+
+
+def sanity(kernel, user_rows, smoke):
+    """(passed, problems): one check per result the run should have."""
+    passed, problems = 0, []
+    measured = {}
+    for r in kernel["results"]:
+        measured.setdefault((r["where"], r["scenario"], r["size"]), set()).add(r["contender"])
+    for key, got in sorted(measured.items()):
+        for c in CONTENDERS:
+            if c not in got:
+                problems.append(f"{key}: no result for {c}")
+    for r in kernel["results"]:
+        info = info_for(kernel["infos"], r["where"], r["scenario"])
+        name = f"{r['where']}/{r['scenario']}/{fmt_size(r['size'])}/{r['contender']}"
+        if expected_failure(r, info):
+            continue
+        bad = []
+        if r.get("status") != "ok":
+            bad.append(f"status {r.get('status')} errno {r.get('errno')}")
+        else:
+            if not (0 < r["min_ns"] <= r["median_ns"] <= r["max_ns"]):
+                bad.append(f"min/median/max {r['min_ns']}/{r['median_ns']}/{r['max_ns']}")
+            if r["chunks"] < 1 or r["big_chunk_bytes"] > r["size"]:
+                bad.append(f"chunks {r['chunks']} big bytes {r['big_chunk_bytes']}")
+            if r["contender"] in MAPPING and r["dma_segments"] < 1:
+                bad.append(f"dma_segments {r['dma_segments']}")
+            if r["not_zeroed"]:
+                bad.append(f"{r['not_zeroed']} pages not zeroed")
+            if r["contender"] == "pool_warm" and r["pool_hits"] == 0:
+                bad.append("warm pool handed out no page")
+        if bad:
+            problems.append(f"{name}: " + ", ".join(bad))
+        else:
+            passed += 1
+    for d in kernel["done"]:
+        if d.get("status_code", 0):
+            problems.append(f"mdl_bench.ko: DONE status {d['status_code']}")
+    for r in user_rows:
+        if 0 < r["min_ns"] <= r["median_ns"] <= r["max_ns"]:
+            passed += 1
+        else:
+            problems.append(f"user {r['contender']}: bad times")
+    if not kernel["results"]:
+        problems.append("no kernel results at all")
+    return passed, problems
+
+
+# -------------------------------------------------------------- table --
+
+def table(kernel, out):
+    idx = index(kernel["results"])
+    groups = []
+    for r in kernel["results"]:
+        g = (r["where"], r["scenario"])
+        if g not in groups:
+            groups.append(g)
+    for where, scenario in groups:
+        info = info_for(kernel["infos"], where, scenario)
+        out.append("")
+        out.append(f"== {where}, {scenario}: allocate + zero + DMA-map + unmap + free ==")
+        if info:
+            out.append(
+                f"   device {info.get('device')}, iommu {info.get('iommu')}, "
+                f"max_segment {info.get('max_segment')}, RAM {info.get('ram_mib')} MiB, "
+                f"free {info.get('free_mib')} MiB, init_on_alloc {info.get('init_on_alloc')}, "
+                f"pool limit {info.get('pool_limit_mib')} MiB")
+        for i in kernel["infos"]:
+            if i.get("where") == where and i.get("scenario") == scenario and "held_mib" in i:
+                out.append(f"   fragmented: {i['held_mib']} MiB held in single pages "
+                           f"(even pfns), {i['free_mib']} MiB free, all order 0")
+        if where == "vm":
+            out.append("   (TCG: only ratios within this run count)")
+        out.append(f"   {'size':>8} {'contender':<14} {'median':>10} {'min':>10} {'max':>10} "
+                   f"{'reps':>4} {'chunks':>7} {'>=2M':>5} {'dma segs':>8} {'pool hit':>8} "
+                   f"{'x cold':>7} {'x warm':>7}")
+        sizes = sorted({r["size"] for r in kernel["results"]
+                        if r["where"] == where and r["scenario"] == scenario})
+        for size in sizes:
+            cold = idx.get((where, scenario, size, "pool_cold"), {}).get("median_ns")
+            warm = idx.get((where, scenario, size, "pool_warm"), {}).get("median_ns")
+            for c in CONTENDERS:
+                r = idx.get((where, scenario, size, c))
+                if not r:
+                    continue
+                if r.get("status") != "ok" or not r.get("reps"):
+                    why = "n/a: needs one contiguous block without an IOMMU" \
+                        if expected_failure(r, info) else f"{r.get('status')} ({r.get('errno')})"
+                    out.append(f"   {fmt_size(size):>8} {c:<14} {why}")
+                    continue
+                m = r["median_ns"]
+                big = f"{100 * r['big_chunk_bytes'] / size:.0f}%"
+                segs = "-" if r["dma_segments"] < 0 else str(r["dma_segments"])
+                hits = r["pool_hits"] + r["pool_misses"]
+                hit = f"{100 * r['pool_hits'] / hits:.0f}%" if c.startswith("pool") and hits else "-"
+                xc = f"{m / cold:.2f}" if cold else "-"
+                xw = f"{m / warm:.2f}" if warm else "-"
+                out.append(f"   {fmt_size(size):>8} {c:<14} {fmt_ns(m):>10} {fmt_ns(r['min_ns']):>10} "
+                           f"{fmt_ns(r['max_ns']):>10} {r['reps']:>4} {r['chunks']:>7} {big:>5} "
+                           f"{segs:>8} {hit:>8} {xc:>7} {xw:>7}")
+        for s in kernel["skips"]:
+            if s.get("where") == where and s.get("scenario") == scenario:
+                out.append(f"   {fmt_size(s['size']):>8} skipped: needs {s.get('need_mib')} MiB free "
+                           f"(two allocations plus a reserve), {s.get('free_mib')} MiB are")
+    out.append("")
+    out.append("   x cold / x warm: the contender's median over drm-mdl's (cold / warm pool);")
+    out.append("   above 1 means drm-mdl is faster. '>=2M': share of bytes in physically")
+    out.append("   contiguous chunks of 2 MiB or more. Contenders:")
+    for c in CONTENDERS:
+        out.append(f"     {c:<14} {DESCRIPTION[c]}")
+
+
+def user_table(rows, err, out):
+    if not rows and not err:
+        return
+    out.append("")
+    out.append("== vm, user space (Google Benchmark, real time; TCG: ratios only) ==")
+    for r in rows:
+        size = fmt_size(r["size"]) if r["size"] else "-"
+        out.append(f"   {r['contender']:<24} {size:>8} median {fmt_ns(r['median_ns']):>10} "
+                   f"min {fmt_ns(r['min_ns']):>10} max {fmt_ns(r['max_ns']):>10} reps {r['reps']}")
+    if err:
+        out.append(f"   errors: {err}")
+
+
+# ------------------------------------------------------------ targets --
+
+def targets(kernel, user_rows, out):
+    idx = index(kernel["results"])
+    uidx = {r["contender"]: r for r in user_rows}
+    verdicts = []
+
+    def ok(r):
+        return r is not None and r.get("status") == "ok" and r.get("reps")
+
+    def med(where, scenario, size, c):
+        r = idx.get((where, scenario, size, c))
+        return r["median_ns"] if ok(r) else None
+
+    def sizes_of(where, scenario, minimum=BIG):
+        return sorted({r["size"] for r in kernel["results"]
+                       if r["where"] == where and r["scenario"] == scenario and r["size"] >= minimum})
+
+    def check(name, where, scenario, fn, limit_text):
+        """fn(size) -> (value, passed) or None when not measurable."""
+        parts, fails, seen = [], 0, 0
+        for size in sizes_of(where, scenario):
+            res = fn(size)
+            if res is None:
+                parts.append(f"{fmt_size(size)} n/a")
+                continue
+            value, good = res
+            seen += 1
+            fails += not good
+            parts.append(f"{fmt_size(size)} {value}{'' if good else ' (!)'}")
+        verdict = "N/A" if not seen else ("PASS" if not fails else "FAIL")
+        verdicts.append({"target": name, "where": where, "verdict": verdict,
+                         "detail": ", ".join(parts), "limit": limit_text})
+
+    wheres = []
+    for r in kernel["results"]:
+        if r["where"] not in wheres:
+            wheres.append(r["where"])
+
+    for where in wheres:
+        u = "unfragmented"
+
+        def vs(a, b, limit, scenario=u, inverse=False):
+            def fn(size):
+                x, y = med(where, scenario, size, a), med(where, scenario, size, b)
+                if x is None or y is None:
+                    return None
+                ratio = (y / x) if inverse else (x / y)
+                good = ratio >= limit if inverse else ratio <= limit
+                return f"{ratio:.3f}x", good
+            return fn
+
+        check("pool cold <= 1.05x the zeroing bound (>= 2 MiB)", where, u,
+              vs("pool_cold", "zero_bound", 1.05), "cold/zero <= 1.05")
+        check("pool cold no slower than TTM's pool (>= 2 MiB)", where, u,
+              vs("pool_cold", "ttm_pool", 1.0), "cold/ttm <= 1.00")
+        check("pool cold no slower than dma_alloc_noncontiguous (>= 2 MiB)", where, u,
+              vs("pool_cold", "dma_noncontig", 1.0), "cold/noncontig <= 1.00")
+        check("pool warm >= 3x faster than TTM's pool (>= 2 MiB)", where, u,
+              vs("pool_warm", "ttm_pool", 3.0, inverse=True), "ttm/warm >= 3.00")
+        check("pool cold >= 1.3x faster than the naive order-0 loop (>= 2 MiB)", where, u,
+              vs("pool_cold", "naive_order0", 1.3, inverse=True), "naive/cold >= 1.30")
+
+        def big_chunks(size):
+            r = idx.get((where, u, size, "pool_cold"))
+            if not ok(r):
+                return None
+            share = r["big_chunk_bytes"] / size
+            return f"{100 * share:.0f}%", share >= 0.9
+        check(">= 90% of bytes in chunks >= 2 MiB, unfragmented (pool cold, >= 2 MiB)",
+              where, u, big_chunks, "share >= 90%")
+
+        check("fragmented: pool cold <= 1.2x the naive order-0 loop (>= 2 MiB)", where,
+              "fragmented", vs("pool_cold", "naive_order0", 1.2, scenario="fragmented"),
+              "cold/naive <= 1.20")
+
+        for c in ("pool_cold", "pool_warm"):
+            small, large = med(where, u, 64 << 20, c), med(where, u, 1 << 30, c)
+            if small is None or large is None:
+                verdicts.append({"target": f"{c}: cost per page at 1 GiB within 1.2x of 64 MiB",
+                                 "where": where, "verdict": "N/A",
+                                 "detail": "1 GiB or 64 MiB not measured", "limit": "<= 1.20"})
+                continue
+            ratio = (large / (1 << 30)) / (small / (64 << 20))
+            verdicts.append({"target": f"{c}: cost per page at 1 GiB within 1.2x of 64 MiB",
+                             "where": where, "verdict": "PASS" if ratio <= 1.2 else "FAIL",
+                             "detail": f"{large / (1 << 18):.0f} ns/page vs "
+                                       f"{small / (1 << 14):.0f} ns/page: {ratio:.2f}x",
+                             "limit": "<= 1.20"})
+
+    if user_rows:
+        a, v = uidx.get("mdl_ioctl_alloc_free"), uidx.get("drm_ioctl_version")
+        if a and v:
+            ratio = a["median_ns"] / v["median_ns"]
+            verdicts.append({"target": "ioctl alloc+free at 4 KiB <= 3x DRM_IOCTL_VERSION",
+                             "where": "vm", "verdict": "PASS" if ratio <= 3 else "FAIL",
+                             "detail": f"{fmt_ns(a['median_ns'])} vs {fmt_ns(v['median_ns'])}: {ratio:.2f}x",
+                             "limit": "<= 3.00"})
+        m, g = uidx.get("mdl_alloc_mmap_touch"), uidx.get("vgem_dumb_mmap_touch")
+        if m and g:
+            ratio = g["median_ns"] / m["median_ns"]
+            verdicts.append({"target": "64 MiB alloc+mmap+touch >= 2x faster than vgem",
+                             "where": "vm", "verdict": "PASS" if ratio >= 2 else "FAIL",
+                             "detail": f"{fmt_ns(m['median_ns'])} vs vgem {fmt_ns(g['median_ns'])}: "
+                                       f"{ratio:.2f}x", "limit": ">= 2.00"})
+
+    out.append("")
+    out.append("== targets (issue 4; ratios from this run) ==")
+    for v in verdicts:
+        out.append(f"   {v['verdict']:<4} [{v['where']}] {v['target']}: {v['detail']}")
+    return verdicts
+
+
+# --------------------------------------------------------------- plot --
+
+def plot(kernel, outdir, out):
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        out.append("plot: gnuplot not found (tools/install-deps.sh installs gnuplot-nox)")
+        return []
+    groups = []
+    for r in kernel["results"]:
+        g = (r["where"], r["scenario"])
+        if g not in groups:
+            groups.append(g)
+    if not groups:
+        return []
+    datadir = os.path.join(outdir, "plot-data")
+    os.makedirs(datadir, exist_ok=True)
+    idx = index(kernel["results"])
+    panels = []
+    for where, scenario in groups:
+        lines = []
+        for c in CONTENDERS:
+            rows = []
+            for size in sorted({r["size"] for r in kernel["results"]
+                                if r["where"] == where and r["scenario"] == scenario}):
+                r = idx.get((where, scenario, size, c))
+                if r and r.get("status") == "ok" and r.get("reps"):
+                    rows.append(f"{size / 1024:g} {r['median_ns'] / 1e3:g} "
+                                f"{r['min_ns'] / 1e3:g} {r['max_ns'] / 1e3:g}")
+            if rows:
+                path = os.path.join(datadir, f"{where}-{scenario}-{c}.dat")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write("\n".join(rows) + "\n")
+                lines.append((c, path))
+        panels.append((where, scenario, lines))
+    cols = 2 if len(panels) > 1 else 1
+    rows = math.ceil(len(panels) / cols)
+    made = []
+    for term, name in (("svg size 1400,%d dynamic font 'sans,12'" % (520 * rows), "plot.svg"),
+                       ("png size 1400,%d" % (520 * rows), "plot.png")):
+        script = [f"set terminal {term}", "set termoption noenhanced",
+                  f"set output '{os.path.join(outdir, name)}'",
+                  f"set multiplot layout {rows},{cols}",
+                  "set logscale xy", "set grid", "set key left top",
+                  "set xlabel 'allocation size (KiB)'",
+                  "set ylabel 'median time, alloc..free (us)'"]
+        for where, scenario, lines in panels:
+            title = f"{where}, {scenario}" + (" (TCG: compare ratios only)" if where == "vm" else "")
+            script.append(f"set title '{title}'")
+            if not lines:
+                script.append("plot 1/0 notitle")
+                continue
+            parts = []
+            for i, (c, path) in enumerate(lines, 1):
+                parts.append(f"'{path}' using 1:2:3:4 with yerrorlines lt {i} title '{c}'")
+            script.append("plot " + ", ".join(parts))
+        script.append("unset multiplot")
+        res = subprocess.run([gnuplot], input="\n".join(script) + "\n", text=True,
+                             capture_output=True, check=False)
+        if res.returncode == 0:
+            made.append(os.path.join(outdir, name))
+        elif name.endswith(".svg"):
+            out.append(f"plot: gnuplot failed: {res.stderr.strip()[:300]}")
+        else:
+            try:
+                os.unlink(os.path.join(outdir, name))
+            except OSError:
+                pass
+    return made
+
+
+# --------------------------------------------------------------- main --
+
+def git_describe():
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        head = subprocess.run(["git", "-C", top, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", top, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--uml")
+    ap.add_argument("--vm")
+    ap.add_argument("--user")
+    ap.add_argument("--out")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--timing", action="append", default=[],
+                    help="NAME=SECONDS, recorded in results.json")
+    ap.add_argument("--pool-mb", metavar="SIZES",
+                    help="print the pool size (MiB) that holds the largest of SIZES")
+    args = ap.parse_args()
+
+    if args.pool_mb:
+        top = max(parse_size(s) for s in args.pool_mb.split(","))
+        print(max(256, (top >> 20) + 64))
+        return 0
+    if not args.out:
+        ap.error("--out is required")
+
+    kernel = {"results": [], "skips": [], "infos": [], "done": []}
+    for path in (args.uml, args.vm):
+        part = parse_kernel_lines(path)
+        for k in kernel:
+            kernel[k] += part[k]
+    user_rows, user_err = user_results(args.user)
+
+    out = []
+    table(kernel, out)
+    user_table(user_rows, user_err, out)
+    passed, problems = sanity(kernel, user_rows, args.smoke)
+    if user_err:
+        problems.append(f"user space: {user_err}")
+
+    os.makedirs(args.out, exist_ok=True)
+    verdicts = [] if args.smoke else targets(kernel, user_rows, out)
+    made = [] if args.smoke else plot(kernel, args.out, out)
+
+    results = []
+    for r in kernel["results"]:
+        obj = {k: r.get(k) for k in (
+            "where", "scenario", "size", "contender", "status", "median_ns", "min_ns",
+            "max_ns", "reps", "chunks", "dma_segments", "alloc_median_ns",
+            "free_median_ns", "big_chunk_bytes", "pool_hits", "pool_misses", "errno")}
+        if obj["dma_segments"] is not None and obj["dma_segments"] < 0:
+            obj["dma_segments"] = None
+        results.append(obj)
+    results += user_rows
+    timings = {}
+    for t in args.timing:
+        name, _, sec = t.partition("=")
+        timings[name] = float(sec)
+    doc = {
+        "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": git_describe(),
+        "units": "ns; time of allocate + zero + DMA-map + unmap + free",
+        "environments": [i for i in kernel["infos"] if "device" in i],
+        "fragmentation": [i for i in kernel["infos"] if "held_mib" in i],
+        "skipped": kernel["skips"],
+        "results": results,
+        "targets": verdicts,
+        "sanity": {"passed": passed, "problems": problems},
+        "seconds": timings,
+    }
+    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+    out.append("")
+    for p in problems:
+        out.append(f"problem: {p}")
+    out.append(f"wrote {os.path.join(args.out, 'results.json')}"
+               + "".join(f", {m}" for m in made))
+    with open(os.path.join(args.out, "results.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    print("\n".join(out))
+    if args.smoke:
+        print(f"SUMMARY bench {passed} {len(problems)}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The UML half of `make bench`: CPU cost, natively. Builds a UML kernel with
+# drm-mdl, TTM and the benchmark suite (tools/bench/kernel) built in, from
+# tools/bench/bench.kunitconfig, without any of the debugging options of
+# `make kunit`, boots it with enough memory for the largest size and prints
+# the benchmark's result lines on stdout.
+#
+# The kernel tree is the one `make kunit` uses (tools/kernel-source.sh); the
+# driver is overlaid into it exactly as tools/kunit/run-kunit.sh does, and
+# the benchmark next to it as drivers/gpu/drm/mdl_bench/. The build
+# directory is separate ($CACHE/bench-uml-build), so the two never rebuild
+# each other's objects.
+#
+# kunit.py builds the kernel, but this script boots it itself: kunit.py's
+# UML runner appends mem=1G after the caller's arguments, and the last mem=
+# wins, which leaves no room for 1 GiB allocations.
+#
+# Usage: tools/bench/uml.sh [--sizes LIST] [--reps-min N] [--reps-max N]
+#                           [--no-fragment] [--mem SIZE] [--pool-mb N]
+#                           [--log FILE]
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}
+BUILD=$CACHE/bench-uml-build
+
+sizes=4K,64K,2M,64M,256M,1G
+reps_min=5
+reps_max=51
+fragment=1
+mem=5G
+pool_mb=
+log=$TOP/build/bench/uml.log
+timeout_sec=1800
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--sizes) sizes=$2; shift ;;
+	--reps-min) reps_min=$2; shift ;;
+	--reps-max) reps_max=$2; shift ;;
+	--no-fragment) fragment=0 ;;
+	--mem) mem=$2; shift ;;
+	--pool-mb) pool_mb=$2; shift ;;
+	--log) log=$2; shift ;;
+	--timeout) timeout_sec=$2; shift ;;
+	*) echo "uml.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+mkdir -p "$(dirname "$log")"
+
+"$TOP/tools/install-deps.sh" >&2
+
+# The driver, as tools/kunit/run-kunit.sh overlays it (same rsync filters,
+# same Kconfig and Makefile hooks, so the two scripts never fight over the
+# tree), then the benchmark in a directory of its own.
+overlay() {
+	local drm=$SRC/drivers/gpu/drm
+
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+		--exclude='tests/' \
+		"$TOP/drivers/gpu/drm/mdl/" "$drm/mdl/"
+	mkdir -p "$drm/mdl/tests"
+	rsync -a --delete --include='*.c' --include='*.h' --exclude='*' \
+		"$TOP/kunit/" "$drm/mdl/tests/"
+	rsync -a "$TOP"/include/drm/drm_mdl*.h "$SRC/include/drm/"
+	rsync -a "$TOP/include/uapi/drm/mdl_drm.h" "$SRC/include/uapi/drm/mdl_drm.h"
+	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" ||
+		sed -i 's|^source "drivers/gpu/drm/sprd/Kconfig"|&\n\nsource "drivers/gpu/drm/mdl/Kconfig"|' "$drm/Kconfig"
+	grep -q 'CONFIG_DRM_MDL)' "$drm/Makefile" ||
+		echo 'obj-$(CONFIG_DRM_MDL) += mdl/' >> "$drm/Makefile"
+
+	mkdir -p "$drm/mdl_bench"
+	rsync -a --delete --include='*.c' --include='*.h' --include='Kconfig' \
+		--include='Makefile' --exclude='*' \
+		"$TOP/tools/bench/kernel/" "$drm/mdl_bench/"
+	grep -q 'drm/mdl_bench/Kconfig' "$drm/Kconfig" ||
+		sed -i 's|^source "drivers/gpu/drm/mdl/Kconfig"|&\nsource "drivers/gpu/drm/mdl_bench/Kconfig"|' "$drm/Kconfig"
+	grep -q 'CONFIG_DRM_MDL_BENCH' "$drm/Makefile" ||
+		echo 'obj-$(CONFIG_DRM_MDL_BENCH) += mdl_bench/' >> "$drm/Makefile"
+	grep -q 'drm/mdl_bench/Kconfig' "$drm/Kconfig" || {
+		echo "uml.sh: could not hook the Kconfig" >&2
+		exit 1
+	}
+}
+
+SRC=$("$TOP/tools/kernel-source.sh")
+overlay
+
+echo "uml.sh: building the benchmark UML kernel in $BUILD" >&2
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
+if ! (cd "$SRC" && python3 tools/testing/kunit/kunit.py build --arch=um \
+	--build_dir="$BUILD" --kunitconfig="$TOP/tools/bench/bench.kunitconfig" \
+	--jobs="$(nproc)") >"$build_log" 2>&1; then
+	tail -n 60 "$build_log" >&2
+	echo "uml.sh: the UML build failed" >&2
+	exit 1
+fi
+# Warnings in the benchmark's own files fail the run.
+if grep -E 'mdl_bench/.*(warning|error):' "$build_log" >&2; then
+	echo "uml.sh: the benchmark does not build cleanly" >&2
+	exit 1
+fi
+
+# The warm pool must be allowed to hold the largest allocation; the driver
+# caps pool_max_mb itself (a quarter of RAM), and the INFO line reports
+# the limit that was in force.
+if [ -z "$pool_mb" ]; then
+	pool_mb=$(python3 "$TOP/tools/bench/report.py" --pool-mb "$sizes")
+fi
+
+args=(
+	"mem=$mem" console=tty kunit_shutdown=halt kunit.filter_glob=mdl_bench
+	"mdl_bench.sizes=$sizes" "mdl_bench.reps_min=$reps_min"
+	"mdl_bench.reps_max=$reps_max" "mdl_bench.fragment=$fragment"
+	"mdl.pool_max_mb=$pool_mb"
+)
+echo "uml.sh: running ${args[*]}" >&2
+set +e
+timeout -k 10 "$timeout_sec" "$BUILD/linux" "${args[@]}" </dev/null >"$log" 2>&1
+status=$?
+set -e
+if [ "$status" -ne 0 ]; then
+	echo "uml.sh: the UML kernel exited with $status; log in $log" >&2
+	tail -n 30 "$log" >&2
+	exit 1
+fi
+# KUnit's verdict for the suite, then the benchmark's lines.
+if ! grep -qE '^\s*ok [0-9]+ mdl_bench' "$log"; then
+	echo "uml.sh: the mdl_bench suite did not pass; log in $log" >&2
+	grep -E 'not ok|mdl_bench|BUG|WARNING|Call Trace' "$log" | tail -n 30 >&2
+	exit 1
+fi
+grep -oE 'mdl_bench: (RESULT|SKIP|INFO) .*' "$log" | tr -d '\r'

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+//
+// mdl_bench_user: what drm-mdl costs a user-space caller, against the
+// cheapest DRM ioctl and against vgem dumb buffers.
+//
+//   BM_IoctlVersion           DRM_IOCTL_VERSION with empty buffers: the
+//                             floor of any DRM ioctl on the same file
+//   BM_IoctlAllocFree/4096    DRM_IOCTL_MDL_ALLOC + DRM_IOCTL_MDL_FREE
+//   BM_MdlMmapTouch/64M       alloc, map offset, mmap, write one byte per
+//                             page, munmap, free
+//   BM_VgemDumbMmapTouch/64M  the same with a vgem dumb buffer:
+//                             CREATE_DUMB, MAP_DUMB, mmap, touch, munmap,
+//                             DESTROY_DUMB
+//
+// Real time, since the work is in the kernel. Run it with
+// --benchmark_repetitions=N --benchmark_format=json; tools/bench/report.py
+// takes the median, min and max over the repetitions.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "mdl/mdl.hpp"
+
+namespace {
+
+constexpr size_t kPage = 4096;
+
+std::optional<mdl::Device>& device() {
+  static std::optional<mdl::Device> dev = [] {
+    auto d = mdl::Device::open_default();
+    return d ? std::optional<mdl::Device>(std::move(*d)) : std::nullopt;
+  }();
+  return dev;
+}
+
+// vgem's card node: dumb buffers are not allowed on render nodes.
+mdl::UniqueFd& vgem() {
+  static mdl::UniqueFd fd = [] {
+    auto nodes = mdl::find_nodes("vgem");
+    if (!nodes) return mdl::UniqueFd();
+    for (const auto& n : *nodes) {
+      if (n.primary_path.empty()) continue;
+      int f = ::open(n.primary_path.c_str(), O_RDWR | O_CLOEXEC);
+      if (f >= 0) return mdl::UniqueFd(f);
+    }
+    return mdl::UniqueFd();
+  }();
+  return fd;
+}
+
+void touch(const mdl::Mapping& m) {
+  auto* p = static_cast<volatile uint8_t*>(m.data());
+  for (size_t off = 0; off < m.size(); off += kPage) p[off] = 1;
+}
+
+void BM_IoctlVersion(benchmark::State& state) {
+  auto& dev = device();
+  if (!dev) return state.SkipWithError("no mdl device");
+  for (auto _ : state) {
+    drm_version v{};
+    if (int err = dev->ioctl(DRM_IOCTL_VERSION, &v)) {
+      return state.SkipWithError(("DRM_IOCTL_VERSION: " + mdl::errno_name(err)).c_str());
+    }
+    benchmark::DoNotOptimize(v.version_major);
+  }
+}
+
+void BM_IoctlAllocFree(benchmark::State& state) {
+  auto& dev = device();
+  if (!dev) return state.SkipWithError("no mdl device");
+  const auto size = static_cast<uint64_t>(state.range(0));
+  for (auto _ : state) {
+    auto a = dev->alloc({.total_bytes = size});
+    if (!a) return state.SkipWithError(("alloc: " + mdl::errno_name(a.errnum())).c_str());
+    if (auto st = a->free(); !st) {
+      return state.SkipWithError(("free: " + mdl::errno_name(st.errnum())).c_str());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+
+void BM_MdlMmapTouch(benchmark::State& state) {
+  auto& dev = device();
+  if (!dev) return state.SkipWithError("no mdl device");
+  const auto size = static_cast<uint64_t>(state.range(0));
+  for (auto _ : state) {
+    auto a = dev->alloc({.total_bytes = size});
+    if (!a) return state.SkipWithError(("alloc: " + mdl::errno_name(a.errnum())).c_str());
+    auto m = dev->map(*a);
+    if (!m) return state.SkipWithError(("map: " + mdl::errno_name(m.errnum())).c_str());
+    touch(*m);
+    m->reset();
+    if (auto st = a->free(); !st) {
+      return state.SkipWithError(("free: " + mdl::errno_name(st.errnum())).c_str());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+
+void BM_VgemDumbMmapTouch(benchmark::State& state) {
+  int fd = vgem().get();
+  if (fd < 0) return state.SkipWithError("no vgem card node");
+  const auto size = static_cast<uint64_t>(state.range(0));
+  for (auto _ : state) {
+    // 8 bits per pixel, rows of 64 KiB: height * pitch == size.
+    drm_mode_create_dumb create{};
+    create.width = 65536;
+    create.height = static_cast<uint32_t>(size / 65536);
+    create.bpp = 8;
+    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create)) {
+      return state.SkipWithError(("CREATE_DUMB: " + mdl::errno_name(err)).c_str());
+    }
+    drm_mode_map_dumb map{};
+    map.handle = create.handle;
+    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
+      return state.SkipWithError(("MAP_DUMB: " + mdl::errno_name(err)).c_str());
+    }
+    auto m = mdl::Mapping::map_fd(fd, map.offset, create.size);
+    if (!m) return state.SkipWithError(("mmap: " + mdl::errno_name(m.errnum())).c_str());
+    touch(*m);
+    m->reset();
+    drm_mode_destroy_dumb destroy{};
+    destroy.handle = create.handle;
+    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy)) {
+      return state.SkipWithError(("DESTROY_DUMB: " + mdl::errno_name(err)).c_str());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+
+BENCHMARK(BM_IoctlVersion)->UseRealTime();
+BENCHMARK(BM_IoctlAllocFree)->Arg(4096)->UseRealTime();
+BENCHMARK(BM_MdlMmapTouch)->Arg(64 << 20)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_VgemDumbMmapTouch)->Arg(64 << 20)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
