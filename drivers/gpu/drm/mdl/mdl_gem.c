@@ -31,11 +31,12 @@ static void mdl_usage_add(struct mdl_usage *usage, const struct drm_mdl *mdl)
 	usage->bytes += mdl->byte_count;
 }
 
-static void mdl_usage_sub(struct mdl_usage *usage, const struct drm_mdl *mdl)
+/* By value: the object is uncharged after its MDL is already freed. */
+static void mdl_usage_sub(struct mdl_usage *usage, u64 pages, u64 bytes)
 {
 	usage->allocations--;
-	usage->pages -= mdl->page_count;
-	usage->bytes -= mdl->byte_count;
+	usage->pages -= pages;
+	usage->bytes -= bytes;
 }
 
 /**
@@ -65,16 +66,16 @@ static void mdl_gem_charge(struct mdl_device *mdev, struct mdl_gem_object *mobj,
 }
 
 static void mdl_gem_uncharge(struct mdl_device *mdev,
-			     struct mdl_gem_object *mobj)
+			     struct mdl_gem_object *mobj, u64 pages, u64 bytes)
 {
 	spin_lock(&mdev->usage_lock);
-	mdl_usage_sub(&mdev->total, mobj->mdl);
+	mdl_usage_sub(&mdev->total, pages, bytes);
 	if (mobj->owner) {
 		list_del_init(&mobj->owner_link);
-		mdl_usage_sub(&mobj->owner->usage, mobj->mdl);
+		mdl_usage_sub(&mobj->owner->usage, pages, bytes);
 		mobj->owner = NULL;
 	} else {
-		mdl_usage_sub(&mdev->orphaned, mobj->mdl);
+		mdl_usage_sub(&mdev->orphaned, pages, bytes);
 	}
 	spin_unlock(&mdev->usage_lock);
 }
@@ -82,13 +83,15 @@ static void mdl_gem_uncharge(struct mdl_device *mdev,
 static void mdl_gem_free(struct drm_gem_object *obj)
 {
 	struct mdl_gem_object *mobj = to_mdl_gem(obj);
+	u64 pages = mobj->mdl->page_count;
+	u64 bytes = mobj->mdl->byte_count;
 
 	drm_WARN_ON(obj->dev, mobj->vmap_use);
 
 	drm_gem_object_release(obj);
 	drm_mdl_free(mobj->mdl);
 	/* Only now, so the totals never show less than is really held. */
-	mdl_gem_uncharge(to_mdl_device(obj->dev), mobj);
+	mdl_gem_uncharge(to_mdl_device(obj->dev), mobj, pages, bytes);
 	mutex_destroy(&mobj->vmap_lock);
 	kfree(mobj);
 }
