@@ -34,8 +34,6 @@
 #define DRIVER_MINOR		0
 #define DRIVER_PATCHLEVEL	0
 
-#define MDL_PLATFORM_NAME	"mdl-virt"
-
 #define PCI_VENDOR_ID_QEMU_EDU	0x1234
 #define PCI_DEVICE_ID_QEMU_EDU	0x11e8
 

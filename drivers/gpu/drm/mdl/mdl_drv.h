@@ -22,6 +22,8 @@ struct drm_file;
 struct drm_minor;
 
 #define MDL_DRIVER_NAME		"mdl"
+/* The platform driver's name: its device is DMA-direct, see mdl_drv.c. */
+#define MDL_PLATFORM_NAME	"mdl-virt"
 
 /* ---- mdl_edu.c ---- */
 
@@ -93,13 +95,15 @@ static inline struct mdl_device *to_mdl_device(struct drm_device *drm)
  * @file: the DRM file
  * @objects: GEM objects this file allocated that are still alive
  * @usage: the sum over @objects
+ * @reserved: bytes of allocations in progress, held against max_file_mb
  *
- * @objects and @usage are protected by &mdl_device.usage_lock.
+ * @objects, @usage and @reserved are protected by &mdl_device.usage_lock.
  */
 struct mdl_file {
 	struct drm_file *file;
 	struct list_head objects;
 	struct mdl_usage usage;
+	u64 reserved;
 };
 
 /**
@@ -129,9 +133,13 @@ static inline struct mdl_gem_object *to_mdl_gem(struct drm_gem_object *obj)
 }
 
 void mdl_device_usage_init(struct mdl_device *mdev);
+int mdl_file_reserve(struct drm_device *drm, struct drm_file *file, u64 bytes,
+		     u64 limit);
+void mdl_file_unreserve(struct drm_device *drm, struct drm_file *file,
+			u64 bytes);
 struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 				      struct drm_mdl *mdl,
-				      struct drm_file *file);
+				      struct drm_file *file, u64 reserved);
 struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle);
 int mdl_gem_open(struct drm_device *drm, struct drm_file *file);
 void mdl_gem_postclose(struct drm_device *drm, struct drm_file *file);
@@ -142,6 +150,9 @@ void mdl_gem_postclose(struct drm_device *drm, struct drm_file *file);
 
 /* Bytes one DRM_IOCTL_MDL_DMA_COPY may move, see mdl_ioctl.c. */
 #define MDL_DMA_COPY_MAX_BYTES	SZ_64K
+
+/* The max_file_mb module parameter; 0 for no limit. */
+extern unsigned int mdl_max_file_mb;
 
 extern const struct drm_ioctl_desc mdl_ioctls[MDL_NUM_IOCTLS];
 

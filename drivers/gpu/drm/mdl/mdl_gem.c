@@ -50,8 +50,57 @@ void mdl_device_usage_init(struct mdl_device *mdev)
 	memset(&mdev->orphaned, 0, sizeof(mdev->orphaned));
 }
 
+/**
+ * mdl_file_reserve - hold bytes of an allocation against a per-file limit
+ * @drm: the device
+ * @file: the allocating file
+ * @bytes: the allocation's size, page aligned
+ * @limit: most bytes @file may hold, 0 for no limit
+ *
+ * The reservation is taken before any page is allocated, so that concurrent
+ * allocations on one file cannot all pass the check and overshoot together.
+ * mdl_gem_create() turns it into the object's charge; mdl_file_unreserve()
+ * drops it when the allocation fails before that.
+ *
+ * Return: 0, or -ENOMEM when @file would hold more than @limit.
+ */
+int mdl_file_reserve(struct drm_device *drm, struct drm_file *file, u64 bytes,
+		     u64 limit)
+{
+	struct mdl_device *mdev = to_mdl_device(drm);
+	struct mdl_file *mfile = file->driver_priv;
+	int ret = 0;
+
+	spin_lock(&mdev->usage_lock);
+	if (limit && (bytes > limit ||
+		      mfile->usage.bytes + mfile->reserved > limit - bytes))
+		ret = -ENOMEM;
+	else
+		mfile->reserved += bytes;
+	spin_unlock(&mdev->usage_lock);
+
+	return ret;
+}
+
+/**
+ * mdl_file_unreserve - drop a reservation of mdl_file_reserve()
+ * @drm: the device
+ * @file: the file that reserved
+ * @bytes: what it reserved
+ */
+void mdl_file_unreserve(struct drm_device *drm, struct drm_file *file,
+			u64 bytes)
+{
+	struct mdl_device *mdev = to_mdl_device(drm);
+	struct mdl_file *mfile = file->driver_priv;
+
+	spin_lock(&mdev->usage_lock);
+	mfile->reserved -= bytes;
+	spin_unlock(&mdev->usage_lock);
+}
+
 static void mdl_gem_charge(struct mdl_device *mdev, struct mdl_gem_object *mobj,
-			   struct mdl_file *mfile)
+			   struct mdl_file *mfile, u64 reserved)
 {
 	spin_lock(&mdev->usage_lock);
 	mdl_usage_add(&mdev->total, mobj->mdl);
@@ -59,6 +108,8 @@ static void mdl_gem_charge(struct mdl_device *mdev, struct mdl_gem_object *mobj,
 		mobj->owner = mfile;
 		list_add_tail(&mobj->owner_link, &mfile->objects);
 		mdl_usage_add(&mfile->usage, mobj->mdl);
+		/* In one step: the limit sees the bytes neither twice nor never. */
+		mfile->reserved -= reserved;
 	} else {
 		mdl_usage_add(&mdev->orphaned, mobj->mdl);
 	}
@@ -115,7 +166,8 @@ static int mdl_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 
 	mutex_lock(&mobj->vmap_lock);
 	if (!mobj->vmap_use) {
-		mobj->vaddr = vmap(mdl->pages, mdl->page_count, VM_MAP,
+		mobj->vaddr = mdl_fault_should_fail(MDL_FAULT_VMAP) ? NULL :
+			      vmap(mdl->pages, mdl->page_count, VM_MAP,
 				   mdl_cache_pgprot(mdl->cache_type,
 						    PAGE_KERNEL));
 		if (!mobj->vaddr)
@@ -189,8 +241,19 @@ static int mdl_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* The helper's export, with a place in front of it for failure injection. */
+static struct dma_buf *mdl_gem_prime_export(struct drm_gem_object *obj,
+					    int flags)
+{
+	if (mdl_fault_should_fail(MDL_FAULT_EXPORT))
+		return ERR_PTR(-ENOMEM);
+
+	return drm_gem_prime_export(obj, flags);
+}
+
 static const struct drm_gem_object_funcs mdl_gem_funcs = {
 	.free = mdl_gem_free,
+	.export = mdl_gem_prime_export,
 	.get_sg_table = mdl_gem_get_sg_table,
 	.vmap = mdl_gem_vmap,
 	.vunmap = mdl_gem_vunmap,
@@ -203,19 +266,24 @@ static const struct drm_gem_object_funcs mdl_gem_funcs = {
  * @drm: the device @mdl is mapped on
  * @mdl: the allocation; the object takes it over, also on failure
  * @file: the allocating file, charged in debugfs; may be NULL
+ * @reserved: bytes @file reserved for @mdl with mdl_file_reserve(), taken
+ *            over by the object's charge (or dropped on failure); 0 if none
  *
  * Return: the object with one reference, or ERR_PTR(-ENOMEM) after @mdl
  * has been freed.
  */
 struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 				      struct drm_mdl *mdl,
-				      struct drm_file *file)
+				      struct drm_file *file, u64 reserved)
 {
 	struct mdl_gem_object *mobj;
 
-	mobj = kzalloc(sizeof(*mobj), GFP_KERNEL_ACCOUNT);
+	mobj = mdl_fault_should_fail(MDL_FAULT_GEM_INIT) ? NULL :
+	       kzalloc(sizeof(*mobj), GFP_KERNEL_ACCOUNT);
 	if (!mobj) {
 		drm_mdl_free(mdl);
+		if (file && reserved)
+			mdl_file_unreserve(drm, file, reserved);
 		return ERR_PTR(-ENOMEM);
 	}
 
@@ -224,7 +292,8 @@ struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 	mobj->mdl = mdl;
 	mutex_init(&mobj->vmap_lock);
 	INIT_LIST_HEAD(&mobj->owner_link);
-	mdl_gem_charge(to_mdl_device(drm), mobj, file ? file->driver_priv : NULL);
+	mdl_gem_charge(to_mdl_device(drm), mobj, file ? file->driver_priv : NULL,
+		       reserved);
 
 	return mobj;
 }

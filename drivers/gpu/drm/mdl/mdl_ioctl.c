@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
@@ -28,6 +29,19 @@
 /* Page entries staged in the kernel per copy_to_user() of GET_PAGES. */
 #define MDL_GET_PAGES_BATCH	256
 
+/*
+ * A memory cgroup limits a container, but a system without one would let
+ * any client with the render node pin memory up to the 4 GiB cap per call,
+ * call after call. The limit is per open file: it bounds one client's
+ * mistakes cheaply, while RLIMIT_NOFILE and cgroups bound the rest.
+ * Exceeding it is -ENOMEM, as a memory cgroup's limit is, so that callers
+ * treat both as "memory cannot be had".
+ */
+unsigned int mdl_max_file_mb;
+module_param_named(max_file_mb, mdl_max_file_mb, uint, 0644);
+MODULE_PARM_DESC(max_file_mb,
+		 "Most MiB of allocations one open file may hold, 0 for no limit; beyond it DRM_IOCTL_MDL_ALLOC fails with ENOMEM (default: 0)");
+
 static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 			   struct drm_file *file)
 {
@@ -44,8 +58,8 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	struct mdl_gem_object *mobj;
 	struct drm_mdl *mdl;
 	u32 chunk_count, dma_segment_count, handle;
-	u64 byte_count, page_count;
-	int ret;
+	u64 byte_count, page_count, bytes;
+	int ret, idx;
 
 	if (args->pad)
 		return -EINVAL;
@@ -59,9 +73,29 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	if ((req.flags & DRM_MDL_ALLOC_DONT_ZERO) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
+	/* Validated: at most DRM_MDL_MAX_BYTES, so this cannot wrap. */
+	bytes = PAGE_ALIGN(req.total_bytes);
+	ret = mdl_file_reserve(drm, file, bytes,
+			       (u64)READ_ONCE(mdl_max_file_mb) * SZ_1M);
+	if (ret)
+		return ret;
+
+	/*
+	 * Mapping on a device that is being unplugged would race with the
+	 * IOMMU letting go of it; unplug waits for this section instead.
+	 */
+	if (!drm_dev_enter(drm, &idx)) {
+		mdl_file_unreserve(drm, file, bytes);
+		return -ENODEV;
+	}
+
+	/* __GFP_ACCOUNT: the pages count against the caller's memory cgroup. */
 	mdl = mdl_alloc(drm->dev, &req, __GFP_ACCOUNT);
-	if (IS_ERR(mdl))
+	if (IS_ERR(mdl)) {
+		drm_dev_exit(idx);
+		mdl_file_unreserve(drm, file, bytes);
 		return PTR_ERR(mdl);
+	}
 
 	/*
 	 * Read the results before the handle exists: from then on another
@@ -72,11 +106,13 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	chunk_count = mdl->nr_chunks;
 	dma_segment_count = mdl->sgt.nents;
 
-	mobj = mdl_gem_create(drm, mdl, file);
+	mobj = mdl_gem_create(drm, mdl, file, bytes);
+	drm_dev_exit(idx);
 	if (IS_ERR(mobj))
 		return PTR_ERR(mobj);
 
-	ret = drm_gem_handle_create(file, &mobj->base, &handle);
+	ret = mdl_fault_should_fail(MDL_FAULT_HANDLE) ? -ENOMEM :
+	      drm_gem_handle_create(file, &mobj->base, &handle);
 	/* On failure this drops the last reference and frees the pages. */
 	drm_gem_object_put(&mobj->base);
 	if (ret)
@@ -207,7 +243,8 @@ static int mdl_ioctl_map_offset(struct drm_device *drm, void *data,
 	if (!mobj)
 		return -ENOENT;
 
-	ret = drm_gem_create_mmap_offset(&mobj->base);
+	ret = mdl_fault_should_fail(MDL_FAULT_MMAP_OFFSET) ? -ENOMEM :
+	      drm_gem_create_mmap_offset(&mobj->base);
 	if (!ret)
 		args->offset = drm_vma_node_offset_addr(&mobj->base.vma_node);
 
