@@ -30,7 +30,7 @@ overlay_driver() {
 	mkdir -p "$drm/mdl/tests"
 	rsync -a --delete --include='*.c' --include='*.h' --exclude='*' \
 		"$TOP/kunit/" "$drm/mdl/tests/"
-	rsync -a "$TOP/include/drm/drm_mdl.h" "$SRC/include/drm/drm_mdl.h"
+	rsync -a "$TOP"/include/drm/drm_mdl*.h "$SRC/include/drm/"
 	rsync -a "$TOP/include/uapi/drm/mdl_drm.h" "$SRC/include/uapi/drm/mdl_drm.h"
 
 	# Hook the driver in after the last driver Kconfig, before the menu ends.

@@ -7,7 +7,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=$("$TOP/tools/kernel-source.sh")
 
 cd "$TOP"
-files=$(git ls-files drivers/gpu/drm/mdl/*.[ch] include/drm/drm_mdl.h \
+files=$(git ls-files drivers/gpu/drm/mdl/*.[ch] 'include/drm/drm_mdl*.h' \
 	include/uapi/drm/mdl_drm.h kunit/*.[ch] | grep -v '_trace\.h$')
 # TRACE_EVENT() headers have a layout of their own (the kernel's own trace
 # headers draw the same --strict CHECKs); they must pass the normal checks.
