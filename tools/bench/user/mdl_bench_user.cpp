@@ -3,14 +3,18 @@
 // mdl_bench_user: what drm-mdl costs a user-space caller, against the
 // cheapest DRM ioctl and against vgem dumb buffers.
 //
-//   BM_IoctlVersion           DRM_IOCTL_VERSION with empty buffers: the
-//                             floor of any DRM ioctl on the same file
-//   BM_IoctlAllocFree/4096    DRM_IOCTL_MDL_ALLOC + DRM_IOCTL_MDL_FREE
-//   BM_MdlMmapTouch/64M       alloc, map offset, mmap, write one byte per
-//                             page, munmap, free
-//   BM_VgemDumbMmapTouch/64M  the same with a vgem dumb buffer:
-//                             CREATE_DUMB, MAP_DUMB, mmap, touch, munmap,
-//                             DESTROY_DUMB
+//   BM_IoctlVersion/D           DRM_IOCTL_VERSION with empty buffers: the
+//                               floor of any DRM ioctl on the same file
+//   BM_IoctlAllocFree/4096/D    DRM_IOCTL_MDL_ALLOC + DRM_IOCTL_MDL_FREE
+//   BM_MdlMmapTouch/64M/D       alloc, map offset, mmap, write one byte per
+//                               page, munmap, free
+//   BM_VgemDumbMmapTouch/64M    the same with a vgem dumb buffer:
+//                               CREATE_DUMB, MAP_DUMB, mmap, touch, munmap,
+//                               DESTROY_DUMB
+//
+// D is the mdl device: 0 the PCI edu device (behind the IOMMU when the VM
+// has one), 1 mdl's virtual platform device (DMA-direct, no IOMMU), which
+// does what vgem does: no device mapping to speak of.
 //
 // Real time, since the work is in the kernel. Run it with
 // --benchmark_repetitions=N --benchmark_format=json; tools/bench/report.py
@@ -31,12 +35,18 @@ namespace {
 
 constexpr size_t kPage = 4096;
 
-std::optional<mdl::Device>& device() {
-  static std::optional<mdl::Device> dev = [] {
-    auto d = mdl::Device::open_default();
-    return d ? std::optional<mdl::Device>(std::move(*d)) : std::nullopt;
-  }();
-  return dev;
+std::optional<mdl::Device>& device(int64_t kind) {
+  static std::optional<mdl::Device> devs[2] = {
+      [] {
+        auto d = mdl::Device::open_pci();
+        return d ? std::optional<mdl::Device>(std::move(*d)) : std::nullopt;
+      }(),
+      [] {
+        auto d = mdl::Device::open_platform();
+        return d ? std::optional<mdl::Device>(std::move(*d)) : std::nullopt;
+      }(),
+  };
+  return devs[kind ? 1 : 0];
 }
 
 // vgem's card node: dumb buffers are not allowed on render nodes.
@@ -60,8 +70,8 @@ void touch(const mdl::Mapping& m) {
 }
 
 void BM_IoctlVersion(benchmark::State& state) {
-  auto& dev = device();
-  if (!dev) return state.SkipWithError("no mdl device");
+  auto& dev = device(state.range(0));
+  if (!dev) return state.SkipWithError("no such mdl device");
   for (auto _ : state) {
     drm_version v{};
     if (int err = dev->ioctl(DRM_IOCTL_VERSION, &v)) {
@@ -72,8 +82,8 @@ void BM_IoctlVersion(benchmark::State& state) {
 }
 
 void BM_IoctlAllocFree(benchmark::State& state) {
-  auto& dev = device();
-  if (!dev) return state.SkipWithError("no mdl device");
+  auto& dev = device(state.range(1));
+  if (!dev) return state.SkipWithError("no such mdl device");
   const auto size = static_cast<uint64_t>(state.range(0));
   for (auto _ : state) {
     auto a = dev->alloc({.total_bytes = size});
@@ -86,8 +96,8 @@ void BM_IoctlAllocFree(benchmark::State& state) {
 }
 
 void BM_MdlMmapTouch(benchmark::State& state) {
-  auto& dev = device();
-  if (!dev) return state.SkipWithError("no mdl device");
+  auto& dev = device(state.range(1));
+  if (!dev) return state.SkipWithError("no such mdl device");
   const auto size = static_cast<uint64_t>(state.range(0));
   for (auto _ : state) {
     auto a = dev->alloc({.total_bytes = size});
@@ -134,9 +144,13 @@ void BM_VgemDumbMmapTouch(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 
-BENCHMARK(BM_IoctlVersion)->UseRealTime();
-BENCHMARK(BM_IoctlAllocFree)->Arg(4096)->UseRealTime();
-BENCHMARK(BM_MdlMmapTouch)->Arg(64 << 20)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_IoctlVersion)->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK(BM_IoctlAllocFree)->Args({4096, 0})->Args({4096, 1})->UseRealTime();
+BENCHMARK(BM_MdlMmapTouch)
+    ->Args({64 << 20, 0})
+    ->Args({64 << 20, 1})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_VgemDumbMmapTouch)->Arg(64 << 20)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
