@@ -275,7 +275,7 @@ def table(kernel, out):
         for s in kernel["skips"]:
             if s.get("where") == where and s.get("scenario") == scenario:
                 out.append(f"   {fmt_size(s['size']):>8} skipped: needs {s.get('need_mib')} MiB free "
-                           f"(two allocations plus a reserve), {s.get('free_mib')} MiB are")
+                           f"(the size plus a reserve), {s.get('free_mib')} MiB are")
     out.append("")
     out.append("   x cold / x warm: the contender's median over drm-mdl's (cold / warm pool);")
     out.append("   above 1 means drm-mdl is faster. '>=2M': share of bytes in physically")

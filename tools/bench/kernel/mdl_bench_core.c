@@ -810,8 +810,12 @@ static int mdl_bench_size(struct mdl_bench *b, u64 size)
 	unsigned int r, k, i;
 	int ret = 0;
 
-	/* The pool may keep one allocation while another one is made. */
-	need = 2 * (size >> PAGE_SHIFT) + (MDL_BENCH_RESERVE >> PAGE_SHIFT);
+	/*
+	 * One allocation at a time: every contender gives its pages back
+	 * (the pool drained) before the next one runs. Twice the reserve
+	 * leaves room for descriptors and the allocators' own slack.
+	 */
+	need = (size >> PAGE_SHIFT) + 2 * (MDL_BENCH_RESERVE >> PAGE_SHIFT);
 	if (have < need) {
 		pr_info("SKIP where=%s scenario=%s size=%llu reason=memory need_mib=%lu free_mib=%lu\n",
 			b->opts->where, b->scenario, size,
