@@ -60,6 +60,8 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 	if (!ret && list->count < list->capacity &&
 	    (plan->flags & DRM_MDL_ALLOC_FULLY_REQUIRED))
 		ret = -ENOMEM;
+	if (!ret)
+		ret = mdl_chunk_apply_cache(list, plan->cache_type);
 	if (ret) {
 		mdl_chunk_release_pages(list->pages, list->count,
 					plan->cache_type);
@@ -134,8 +136,17 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 		goto err_descriptor;
 	}
 	mdl->pages = list.pages;
+	if (plan.cache_type != DRM_MDL_CACHE_CACHED) {
+		list.pooled = kvcalloc(BITS_TO_LONGS(list.capacity),
+				       sizeof(unsigned long), gfp);
+		if (!list.pooled) {
+			ret = -ENOMEM;
+			goto err_descriptor;
+		}
+	}
 
 	ret = mdl_gather_pages(dev, &plan, gfp_extra, &list);
+	kvfree(list.pooled);
 	if (ret)
 		goto err_descriptor;
 	mdl->page_count = list.count;

@@ -12,6 +12,7 @@
  * alloc_contig_range() takes the exact pfn range instead.
  */
 
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
@@ -598,42 +599,68 @@ static int mdl_chunk_fill_fresh(struct mdl_chunk_ctx *ctx,
  * @window: the window, in pfns
  * @list: pages gathered so far; filled towards its capacity
  *
- * Takes clean pooled pages first, then fresh ones, and switches the fresh
- * ones to the request's cache type in one batch, so that every page on
- * @list is always in its final caching state. Stops when @list is full or
- * the window gives nothing more. Chunks that came back outside the window
- * stay on @ctx's held list until mdl_chunk_release_held().
+ * Takes clean pooled pages first, then fresh ones. Fresh pages stay
+ * write-back until mdl_chunk_apply_cache(): a request that cannot be met
+ * must not pay for attribute changes, whose page-table splits need memory
+ * the request may just have taken. Stops when @list is full or the window
+ * gives nothing more. Chunks that came back outside the window stay on
+ * @ctx's held list until mdl_chunk_release_held().
  *
- * Return: 0 (check @list->count for progress), -EINTR on a fatal signal, or
- * the error of the cache type change.
+ * Return: 0 (check @list->count for progress), or -EINTR on a fatal signal.
  */
 int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 			  const struct mdl_window *window,
 			  struct mdl_page_list *list)
 {
 	const struct mdl_plan *plan = ctx->plan;
-	unsigned long fresh, taken = 0;
-	int ret, err;
+	unsigned long fresh;
+	int ret;
 
 	if (mdl_chunk_may_use_pool(ctx)) {
 		int nid = (plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) ?
 			  ctx->nid : NUMA_NO_NODE;
+		unsigned long first = list->count, taken;
 
 		taken = mdl_pool_take(list, window, plan->cache_type, nid);
 		atomic_long_add(taken, &mdl_engine_pages);
+		if (taken && list->pooled)
+			bitmap_set(list->pooled, first, taken);
 	}
 	fresh = list->count;
 	ret = mdl_chunk_fill_fresh(ctx, window, list);
-	if (list->count == fresh)
-		return ret;
-
-	if (mdl_chunk_may_use_pool(ctx))
+	if (list->count > fresh && mdl_chunk_may_use_pool(ctx))
 		mdl_pool_count_miss(list->count - fresh);
-	err = mdl_cache_apply(list->pages + fresh, list->count - fresh,
-			      plan->cache_type);
-	if (err) {
-		mdl_chunk_free_pages(list->pages + fresh, list->count - fresh);
-		list->count = fresh;
+	return ret;
+}
+
+/**
+ * mdl_chunk_apply_cache - switch the fresh pages of a list to the cache type
+ * @list: every page of a request that will succeed
+ * @cache_type: DRM_MDL_CACHE_*
+ *
+ * Pooled pages are skipped: they kept their caching state in the pool. On
+ * failure the pages are in mixed states; mdl_chunk_release_pages() restores
+ * write-back on all of them, which is harmless for the unconverted ones.
+ *
+ * Return: 0 or the error of the attribute change.
+ */
+int mdl_chunk_apply_cache(struct mdl_page_list *list, u32 cache_type)
+{
+	unsigned long start, end;
+	int ret;
+
+	if (!list->pooled)
+		return mdl_cache_apply(list->pages, list->count, cache_type);
+
+	/* One call per run of fresh pages: each call costs a TLB flush. */
+	for (start = find_first_zero_bit(list->pooled, list->count);
+	     start < list->count;
+	     start = find_next_zero_bit(list->pooled, list->count, end)) {
+		end = find_next_bit(list->pooled, list->count, start);
+		ret = mdl_cache_apply(list->pages + start, end - start,
+				      cache_type);
+		if (ret)
+			return ret;
 	}
-	return ret ? ret : err;
+	return 0;
 }

@@ -94,11 +94,14 @@ bool mdl_window_next(struct mdl_window_walker *walker,
  * @pages: room for @capacity pages
  * @count: pages gathered
  * @capacity: pages wanted
+ * @pooled: for non-cached requests, a bit per page taken from the pool,
+ *          which is already in its caching state; NULL otherwise
  */
 struct mdl_page_list {
 	struct page **pages;
 	unsigned long count;
 	unsigned long capacity;
+	unsigned long *pooled;
 };
 
 /**
@@ -128,6 +131,7 @@ int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
 		    const struct mdl_window *window, unsigned int order);
 void mdl_chunk_release_held(struct mdl_chunk_ctx *ctx);
+int mdl_chunk_apply_cache(struct mdl_page_list *list, u32 cache_type);
 void mdl_chunk_free_pages(struct page **pages, unsigned long count);
 void mdl_chunk_release_pages(struct page **pages, unsigned long count,
 			     u32 cache_type);
