@@ -7,6 +7,8 @@
 #   kunit    the KUnit suites in UML with KASAN, lockdep, kmemleak
 #   vm       the GoogleTest suite in QEMU, with and without the IOMMU
 #   trace    the tracepoints, read back through tracefs in the VM
+#   dkms     dkms add/build/remove against Debian's 6.1 headers
+#   docs     make htmldocs, warnings as errors
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,6 +65,18 @@ tools_ok=0
 make -s tools && tools_ok=1
 vm_step "VM suite" tools/vm/run-suite.sh
 vm_step "tracepoints" tools/vm/trace-check.sh
+
+# Steps that need neither the VM nor the tools.
+host_step() { # name, command...
+	local name=$1
+	shift
+	echo "==> $name"
+	"$@" 2>&1 | tee "$log"
+	add_summary "$name" "$log"
+}
+
+host_step "DKMS build" packaging/dkms-check.sh
+host_step "htmldocs" Documentation/htmldocs.sh
 
 echo "check: took $(( $(date +%s) - started )) s"
 echo "$passed passed, $failed failed"
