@@ -476,34 +476,53 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 	return 0;
 }
 
+/*
+ * A buddy chunk of 2^@order pages whose first @nr_pages lie inside the
+ * window. Chunks outside it are held; after mdl_reject_limit() of them in a
+ * row, or when the buddy allocator has none, NULL.
+ */
+static struct page *mdl_buddy_in_window(struct mdl_chunk_ctx *ctx,
+					const struct mdl_window *window,
+					unsigned int order,
+					unsigned long nr_pages)
+{
+	unsigned int attempt;
+	int ret;
+
+	if (order > mdl_max_buddy_order())
+		return NULL;
+	for (attempt = 0; attempt < mdl_reject_limit(ctx); attempt++) {
+		struct page *page;
+
+		ret = mdl_check_interrupt(ctx);
+		if (ret)
+			return ERR_PTR(ret);
+		page = mdl_buddy_alloc(ctx, window, order);
+		if (!page)
+			return NULL;
+		if (mdl_range_in_window(window, page_to_pfn(page), nr_pages))
+			return page;
+		mdl_hold(ctx, page, order);
+	}
+	return NULL;
+}
+
 /* Blocks of 2^order pages, aligned to their size, inside the window. */
 static int mdl_fill_blocks(struct mdl_chunk_ctx *ctx,
 			   const struct mdl_window *window,
 			   struct mdl_page_list *list, unsigned int order)
 {
 	unsigned long block = 1UL << order;
-	unsigned int streak = 0;
-	int ret;
 
-	if (order <= mdl_max_buddy_order()) {
-		while (list->count < list->capacity &&
-		       streak < mdl_reject_limit(ctx)) {
-			struct page *page;
+	while (list->count < list->capacity) {
+		struct page *page = mdl_buddy_in_window(ctx, window, order,
+							block);
 
-			ret = mdl_check_interrupt(ctx);
-			if (ret)
-				return ret;
-			page = mdl_buddy_alloc(ctx, window, order);
-			if (!page)
-				break;
-			if (mdl_range_in_window(window, page_to_pfn(page), block)) {
-				mdl_accept(list, page, order);
-				streak = 0;
-			} else {
-				mdl_hold(ctx, page, order);
-				streak++;
-			}
-		}
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		if (!page)
+			break;
+		mdl_accept(list, page, order);
 	}
 	if (list->count < list->capacity && mdl_may_use_contig(ctx)) {
 		mdl_chunk_release_held(ctx);
@@ -519,25 +538,13 @@ static int mdl_fill_single_block(struct mdl_chunk_ctx *ctx,
 {
 	unsigned long want = list->capacity - list->count;
 	unsigned int order = order_base_2(want);
-	unsigned int attempt;
-	int ret;
+	struct page *page = mdl_buddy_in_window(ctx, window, order, want);
 
-	if (order <= mdl_max_buddy_order()) {
-		for (attempt = 0; attempt < mdl_reject_limit(ctx); attempt++) {
-			struct page *page;
-
-			ret = mdl_check_interrupt(ctx);
-			if (ret)
-				return ret;
-			page = mdl_buddy_alloc(ctx, window, order);
-			if (!page)
-				break;
-			if (mdl_range_in_window(window, page_to_pfn(page), want)) {
-				mdl_accept_trimmed(list, page, order, want);
-				return 0;
-			}
-			mdl_hold(ctx, page, order);
-		}
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	if (page) {
+		mdl_accept_trimmed(list, page, order, want);
+		return 0;
 	}
 	if (!mdl_may_use_contig(ctx))
 		return 0;
