@@ -9,6 +9,7 @@
 #   trace    the tracepoints, read back through tracefs in the VM
 #   dkms     dkms add/build/remove against Debian's 6.1 headers
 #   docs     make htmldocs, warnings as errors
+#   bench    make bench-smoke: every contender at small sizes, in UML
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +78,7 @@ host_step() { # name, command...
 
 host_step "DKMS build" packaging/dkms-check.sh
 host_step "htmldocs" Documentation/htmldocs.sh
+host_step "benchmark smoke run" tools/bench/run-bench.sh --smoke
 
 echo "check: took $(( $(date +%s) - started )) s"
 echo "$passed passed, $failed failed"
