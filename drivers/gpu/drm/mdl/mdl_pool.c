@@ -35,7 +35,7 @@ static const unsigned int mdl_pool_orders[] = {
 
 #define MDL_POOL_NR_ORDERS	ARRAY_SIZE(mdl_pool_orders)
 #define MDL_POOL_NR_TYPES	3
-/* Blocks looked at per list for one that fits a window: keeps take O(1). */
+/* Non-fitting blocks looked at per list before giving up on it. */
 #define MDL_POOL_SCAN_MAX	8
 
 static unsigned int mdl_pool_max_mb = 256;
@@ -187,11 +187,14 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 		list_for_each_entry_safe(head, tmp, &clean->blocks, lru) {
 			unsigned long i;
 
-			if (list->capacity - list->count < n ||
-			    ++scanned > MDL_POOL_SCAN_MAX)
+			if (list->capacity - list->count < n)
 				break;
-			if (!mdl_block_fits(head, n, window, nid))
+			/* Bound only the misses: every fitting block is taken. */
+			if (!mdl_block_fits(head, n, window, nid)) {
+				if (++scanned >= MDL_POOL_SCAN_MAX)
+					break;
 				continue;
+			}
 			list_del(&head->lru);
 			clean->nr_pages -= n;
 			mdl_pool.nr_clean -= n;
