@@ -75,7 +75,11 @@ static void mdl_fault_every_call_rolls_back(struct kunit *test)
 	unsigned long calls, nth;
 	struct drm_mdl *mdl;
 
-	/* A clean run counts the calls, and warms the slab caches. */
+	/*
+	 * A clean run counts the calls, and warms the slab caches. With an
+	 * empty pool, so that it exercises the allocators.
+	 */
+	drm_mdl_pool_drain();
 	mdl_fault_disarm();
 	mdl = drm_mdl_dxgk_allocate_pages(dev, &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);

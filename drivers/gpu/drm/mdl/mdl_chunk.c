@@ -623,6 +623,10 @@ int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 	unsigned long fresh;
 	int ret;
 
+	/* The pool path never sleeps or loops: check for a kill up front. */
+	ret = mdl_check_interrupt(ctx);
+	if (ret)
+		return ret;
 	if (mdl_chunk_may_use_pool(ctx)) {
 		int nid = (plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) ?
 			  ctx->nid : NUMA_NO_NODE;

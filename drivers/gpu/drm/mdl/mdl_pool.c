@@ -185,9 +185,17 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 		unsigned int scanned = 0;
 
 		list_for_each_entry_safe(head, tmp, &clean->blocks, lru) {
-			unsigned long i;
+			unsigned long i, left = list->capacity - list->count;
 
-			if (list->capacity - list->count < n)
+			if (left < n)
+				break;
+			/*
+			 * Smaller blocks serve only the tail a larger block
+			 * could not: the buddy allocator may still have large
+			 * chunks for the rest, and chunk size is what keeps
+			 * DMA segments and IOMMU superpages.
+			 */
+			if (o && left >= 1UL << mdl_pool_orders[o - 1])
 				break;
 			/* Bound only the misses: every fitting block is taken. */
 			if (!mdl_block_fits(head, n, window, nid)) {
