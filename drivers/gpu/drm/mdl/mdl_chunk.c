@@ -227,6 +227,21 @@ static unsigned int mdl_reject_limit(const struct mdl_chunk_ctx *ctx)
 	       MDL_REJECT_STREAK_FAST : MDL_REJECT_STREAK_MAX;
 }
 
+/*
+ * Before exact placement: held chunks and idle pooled pages are allocated
+ * and unmovable, so they would only block the isolation of their
+ * pageblocks. The pool is a cache; a window that bites empties it.
+ */
+static void mdl_chunk_prepare_contig(struct mdl_chunk_ctx *ctx)
+{
+	struct drm_mdl_pool_stats stats;
+
+	mdl_chunk_release_held(ctx);
+	drm_mdl_pool_get_stats(&stats);
+	if (stats.clean_pages || stats.dirty_pages)
+		drm_mdl_pool_drain();
+}
+
 static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
 {
 	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
@@ -469,8 +484,7 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 
 	if (list->count < list->capacity && window_bites &&
 	    mdl_may_use_contig(ctx)) {
-		/* Held chunks would only block the isolation of their pageblocks. */
-		mdl_chunk_release_held(ctx);
+		mdl_chunk_prepare_contig(ctx);
 		return mdl_contig_scatter(ctx, window, list);
 	}
 	return 0;
@@ -525,7 +539,7 @@ static int mdl_fill_blocks(struct mdl_chunk_ctx *ctx,
 		mdl_accept(list, page, order);
 	}
 	if (list->count < list->capacity && mdl_may_use_contig(ctx)) {
-		mdl_chunk_release_held(ctx);
+		mdl_chunk_prepare_contig(ctx);
 		return mdl_contig_fill(ctx, window, list, block, block);
 	}
 	return 0;
@@ -548,7 +562,7 @@ static int mdl_fill_single_block(struct mdl_chunk_ctx *ctx,
 	}
 	if (!mdl_may_use_contig(ctx))
 		return 0;
-	mdl_chunk_release_held(ctx);
+	mdl_chunk_prepare_contig(ctx);
 	return mdl_contig_fill(ctx, window, list, want,
 			       min_t(unsigned long, roundup_pow_of_two(want),
 				     pageblock_nr_pages));
