@@ -7,7 +7,6 @@
 #   kunit    the KUnit suites in UML with KASAN, lockdep, kmemleak
 #   vm       the GoogleTest suite in QEMU, with and without the IOMMU
 #   trace    the tracepoints, read back through tracefs in the VM
-#   harden   fuzzer, load, interrupts, unplug, cgroup, privileges (VM)
 #   dkms     dkms add/build/remove against Debian's 6.1 headers
 #   docs     make htmldocs, warnings as errors
 #   bench    make bench-smoke: every contender at small sizes, in UML
@@ -67,7 +66,6 @@ tools_ok=0
 make -s tools && tools_ok=1
 vm_step "VM suite" tools/vm/run-suite.sh
 vm_step "tracepoints" tools/vm/trace-check.sh
-vm_step "hardening" tools/hardening/run.sh
 
 # Steps that need neither the VM nor the tools.
 host_step() { # name, command...
