@@ -500,14 +500,14 @@ static void mdl_alloc_fast_large_pages_fails_fast(struct kunit *test)
 
 static void mdl_alloc_respects_dma_reach(struct kunit *test)
 {
-	struct drm_mdl_request req = mdl_test_request(SZ_1M);
-	u64 limit = PFN_PHYS(mdl_test_top_pfn() / 2) - 1;
+	struct drm_mdl_request req = mdl_test_request(SZ_256K);
+	u64 limit = PFN_PHYS(mdl_test_top_pfn() / 4 * 3) - 1;
 	struct device *dev = mdl_test_dev(test);
 	struct drm_mdl *mdl;
 	unsigned long i;
 
 	/*
-	 * A direct-mapped device that sees only the lower half of RAM gets
+	 * A direct-mapped device that sees only the lower 3/4 of RAM gets
 	 * nothing above it. UML's dma-direct refuses masks below its RAM, so
 	 * limit the bus instead, as a bridge would.
 	 */

@@ -69,6 +69,9 @@ void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
 	ctx->max_order = mdl_max_buddy_order();
 	INIT_LIST_HEAD(&ctx->held);
 	ctx->nr_held = 0;
+	ctx->contig_budget = MDL_CONTIG_FAILURES_MAX + 4 * plan->nr_pages;
+	ctx->pb_checked = ULONG_MAX;
+	ctx->pb_isolatable = false;
 }
 
 static u64 mdl_window_last_byte(const struct mdl_window *window)
@@ -140,6 +143,12 @@ static bool mdl_range_in_window(const struct mdl_window *window,
 {
 	return pfn >= window->first_pfn &&
 	       pfn + nr_pages - 1 <= window->last_pfn;
+}
+
+/* Held pages are bounded per request, not per window: windows are many. */
+static bool mdl_may_hold_more(const struct mdl_chunk_ctx *ctx)
+{
+	return ctx->nr_held <= 2 * ctx->plan->nr_pages + SZ_1K;
 }
 
 static void mdl_hold(struct mdl_chunk_ctx *ctx, struct page *page,
@@ -242,9 +251,15 @@ static void mdl_chunk_prepare_contig(struct mdl_chunk_ctx *ctx)
 		drm_mdl_pool_drain();
 }
 
+/*
+ * alloc_contig_range() does not charge a memory cgroup, and 6.1 exports no
+ * way to charge the pages afterwards: a cgroup-charged (user) request that
+ * took exact ranges would escape memory.max. It gets the buddy only.
+ */
 static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
 {
 	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
+	       !(ctx->gfp_extra & __GFP_ACCOUNT) &&
 	       !(ctx->plan->flags & (DRM_MDL_ALLOC_NO_WAIT |
 				     DRM_MDL_ALLOC_FAST_LARGE_PAGES));
 }
@@ -281,22 +296,28 @@ static struct zone *mdl_pfn_zone(unsigned long pfn)
  * not only the pages asked for, so a pageblock holding one unmovable page
  * cannot give even its free pages. Look before paying for the attempt.
  */
-static bool mdl_pageblock_isolatable(const struct mdl_chunk_ctx *ctx,
+static bool mdl_pageblock_isolatable(struct mdl_chunk_ctx *ctx,
 				     unsigned long pfn)
 {
 	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
 	struct zone *zone = mdl_pfn_zone(pfn);
 	unsigned long i;
 
+	/* A busy pageblock stays busy: windows sharing it look once. */
+	if (ctx->pb_checked == start && !ctx->pb_isolatable)
+		return false;
+	ctx->pb_checked = start;
+	ctx->pb_isolatable = false;
 	if (!zone)
 		return false;
 	for (i = start; i < start + pageblock_nr_pages; i++)
 		if (!mdl_page_takeable(ctx, i, zone))
 			return false;
+	ctx->pb_isolatable = true;
 	return true;
 }
 
-static bool mdl_contig_candidate(const struct mdl_chunk_ctx *ctx,
+static bool mdl_contig_candidate(struct mdl_chunk_ctx *ctx,
 				 unsigned long pfn, unsigned long nr_pages)
 {
 	unsigned long i;
@@ -404,27 +425,27 @@ static int mdl_contig_bisect(struct mdl_chunk_ctx *ctx, unsigned long pfn,
 
 /*
  * Scattered pages by exact placement: the window's part of every pageblock
- * that isolation can take, until the window is dry. Failed
- * attempts are budgeted in proportion to the request, so a window full of
+ * that isolation can take, until the window is dry. Failed attempts are
+ * budgeted in proportion to the request, across its windows, so windows of
  * pinned pages costs bounded time.
  */
 static int mdl_contig_scatter(struct mdl_chunk_ctx *ctx,
 			      const struct mdl_window *window,
 			      struct mdl_page_list *list)
 {
-	unsigned long budget = MDL_CONTIG_FAILURES_MAX + 4 * list->capacity;
+	unsigned long *budget = &ctx->contig_budget;
 	unsigned long pfn = window->first_pfn;
 	int ret;
 
 	while (list->count < list->capacity && pfn <= window->last_pfn &&
-	       budget) {
+	       *budget) {
 		unsigned long end = min3(ALIGN(pfn + 1, pageblock_nr_pages),
 					 window->last_pfn + 1,
 					 pfn + (list->capacity - list->count));
 
 		if (mdl_pageblock_isolatable(ctx, pfn)) {
 			ret = mdl_contig_bisect(ctx, pfn, end - pfn, list,
-						&budget);
+						budget);
 			if (ret)
 				return ret;
 		}
@@ -441,10 +462,10 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 	unsigned long span = window->last_pfn - window->first_pfn + 1;
 	unsigned int order_cap = ctx->max_order;
 	unsigned int streak = 0;
-	bool window_bites = false;
+	bool window_bites = !mdl_may_hold_more(ctx);
 	int ret;
 
-	while (list->count < list->capacity) {
+	while (!window_bites && list->count < list->capacity) {
 		unsigned long remaining = list->capacity - list->count;
 		unsigned int order;
 		struct page *page;
@@ -470,11 +491,10 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 			continue;
 		}
 		mdl_hold(ctx, page, order);
-		if (++streak < mdl_reject_limit(ctx) &&
-		    ctx->nr_held <= 2 * list->capacity + SZ_1K)
+		if (++streak < mdl_reject_limit(ctx) && mdl_may_hold_more(ctx))
 			continue;
 		streak = 0;
-		if (order && ctx->nr_held <= 2 * list->capacity + SZ_1K) {
+		if (order && mdl_may_hold_more(ctx)) {
 			order_cap = order - 1;
 			continue;
 		}

@@ -113,6 +113,11 @@ struct mdl_page_list {
  * @held: pages the buddy allocator gave outside the window, kept until the
  *        request ends so they are not handed straight back
  * @nr_held: number of pages on @held
+ * @contig_budget: failed exact-placement attempts the request may still
+ *                 make, across all its windows
+ * @pb_checked: pageblock (pfn >> pageblock_order) last found isolatable or
+ *              not, so windows that share a pageblock look at it once
+ * @pb_isolatable: the verdict for @pb_checked
  */
 struct mdl_chunk_ctx {
 	const struct mdl_plan *plan;
@@ -121,6 +126,9 @@ struct mdl_chunk_ctx {
 	unsigned int max_order;
 	struct list_head held;
 	unsigned long nr_held;
+	unsigned long contig_budget;
+	unsigned long pb_checked;
+	bool pb_isolatable;
 };
 
 void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
