@@ -194,6 +194,7 @@ std::vector<MdlNode> nodes_or_die() {
 // ------------------------------------------------------------------ load --
 
 struct LoadStats {
+  std::atomic<bool> stop{false};  // the hog died: the verdict is in
   std::atomic<uint64_t> cycles{0}, ok{0}, enomem{0}, other{0}, bad_data{0};
   std::atomic<uint64_t> big{0}, big_enomem{0};
   std::mutex lock;
@@ -204,7 +205,7 @@ void load_thread(int fd, int id, uint64_t cycles, bool big_requests, LoadStats* 
   std::mt19937_64 rng(0x10ad0000u + static_cast<unsigned>(id));
   static const uint64_t sizes[] = {4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, 1 * MiB};
   std::vector<drm_mdl_page_entry> pages;
-  for (uint64_t c = 0; c < cycles; c++) {
+  for (uint64_t c = 0; c < cycles && !st->stop; c++) {
     if (big_requests && c % 1000 == 999) {
       // More than the machine has: must fail, and fail cleanly.
       uint64_t want = std::min<uint64_t>(mem_total() * 2, 4 * GiB - kPage);
@@ -262,7 +263,7 @@ struct LoadRun {
 };
 
 LoadRun run_load(const std::vector<MdlNode>& nodes, int threads, uint64_t cycles, bool big,
-                 Verdict& v) {
+                 Verdict& v, pid_t hog = -1) {
   // Per device one fd shared by half of its threads; the other half open
   // their own.
   std::vector<Fd> shared;
@@ -282,7 +283,19 @@ LoadRun run_load(const std::vector<MdlNode>& nodes, int threads, uint64_t cycles
     }
     ts.emplace_back(load_thread, fd, i, cycles, big, &st, &v);
   }
+  // Once the hog is gone the test has failed; more load would only feed
+  // the OOM killer whatever is left.
+  std::thread watch([&] {
+    while (hog > 0 && !st.stop && kill(hog, 0) == 0) {
+      int status;
+      if (waitpid(hog, &status, WNOHANG) == hog) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (hog > 0) st.stop = true;
+  });
   for (auto& t : ts) t.join();
+  st.stop = true;
+  watch.join();
   LoadRun r;
   r.secs = now() - t0;
   r.cycles = st.cycles;
@@ -350,8 +363,9 @@ int cmd_load(int argc, char** argv) {
   if (hog) {
     // The OOM killer, if the driver lets it loose, must pick the hog (the
     // "other process" that must not be killed) and not this process, so
-    // that the run reports instead of dying.
-    write_file("/proc/self/oom_score_adj", "-1000");
+    // that the run reports instead of dying. -999 keeps this process a
+    // last resort, so that the kernel never finds nothing to kill.
+    write_file("/proc/self/oom_score_adj", "-999");
     // All but 160 MiB of what is available: the allocations below, the
     // guest's own needs and page tables share that. MemAvailable is an
     // estimate; measured, 64 MiB less was not enough to touch the rest.
@@ -360,7 +374,7 @@ int cmd_load(int argc, char** argv) {
     v.check(hog_pid > 0, "the hog could not take " + mib(hog_bytes));
   }
   uint64_t avail_during = mem_available();
-  LoadRun r = run_load(nodes, threads, cycles, hog, v);
+  LoadRun r = run_load(nodes, threads, cycles, hog, v, hog_pid);
   log.poll();
 
   bool hog_alive = false;
@@ -1244,7 +1258,7 @@ int cmd_window_walk() {
   Verdict v("window-walk");
   LogCheck log;
   std::string out;
-  write_file("/proc/self/oom_score_adj", "-1000");
+  write_file("/proc/self/oom_score_adj", "-999");
   for (uint32_t flags : {uint32_t{DRM_MDL_ALLOC_NO_WAIT | DRM_MDL_ALLOC_PREFER_CONTIGUOUS}, 0u}) {
     const std::string path = nodes[0].path;
     int64_t base = totals().engine_pages;

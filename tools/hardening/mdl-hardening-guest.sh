@@ -22,8 +22,10 @@ out=/tmp/hardening-step.log
 
 # A step that drives the machine into the OOM killer must not take this
 # script (and so every later step) with it. The steps themselves run with
-# the default score again.
-echo -1000 >/proc/self/oom_score_adj
+# the default score again. -999, not -1000: with nothing killable left
+# the kernel panics ("System is deadlocked on memory") and every later
+# step is lost with the VM.
+echo -999 >/proc/self/oom_score_adj
 
 step() { # name command...
 	name=$1
