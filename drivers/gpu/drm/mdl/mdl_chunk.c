@@ -252,14 +252,14 @@ static void mdl_chunk_prepare_contig(struct mdl_chunk_ctx *ctx)
 }
 
 /*
- * alloc_contig_range() does not charge a memory cgroup, and 6.1 exports no
- * way to charge the pages afterwards: a cgroup-charged (user) request that
- * took exact ranges would escape memory.max. It gets the buddy only.
+ * Known gap: alloc_contig_range() does not charge a memory cgroup and 6.1
+ * exports no way to charge the pages afterwards, so exact ranges taken for
+ * a cgroup-charged (user) request are not counted against memory.max.
+ * Refusing them would leave user space without windows or large blocks.
  */
 static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
 {
 	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
-	       !(ctx->gfp_extra & __GFP_ACCOUNT) &&
 	       !(ctx->plan->flags & (DRM_MDL_ALLOC_NO_WAIT |
 				     DRM_MDL_ALLOC_FAST_LARGE_PAGES));
 }
