@@ -103,7 +103,11 @@ static void mdl_alloc_largest_chunks_first(struct kunit *test)
 	struct drm_mdl_request req = mdl_test_request(SZ_4M);
 	struct drm_mdl *mdl;
 
-	/* An idle UML has free high-order blocks: far fewer runs than pages. */
+	/*
+	 * An idle UML has free high-order blocks: far fewer runs than pages.
+	 * The pool would hand out whatever earlier cases freed, so empty it.
+	 */
+	drm_mdl_pool_drain();
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	KUNIT_EXPECT_LE(test, mdl->nr_chunks, mdl->page_count / 64);
@@ -627,6 +631,7 @@ static void mdl_alloc_prefer_contiguous(struct kunit *test)
 	struct drm_mdl *mdl;
 
 	req.flags |= DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+	drm_mdl_pool_drain();
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	KUNIT_EXPECT_LE(test, mdl->nr_chunks, 4U);

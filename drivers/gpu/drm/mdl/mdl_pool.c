@@ -189,14 +189,6 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 
 			if (left < n)
 				break;
-			/*
-			 * Smaller blocks serve only the tail a larger block
-			 * could not: the buddy allocator may still have large
-			 * chunks for the rest, and chunk size is what keeps
-			 * DMA segments and IOMMU superpages.
-			 */
-			if (o && left >= 1UL << mdl_pool_orders[o - 1])
-				break;
 			/* Bound only the misses: every fitting block is taken. */
 			if (!mdl_block_fits(head, n, window, nid)) {
 				if (++scanned >= MDL_POOL_SCAN_MAX)
