@@ -291,7 +291,7 @@ def user_table(rows, err, out):
     out.append("== vm, user space (Google Benchmark, real time; TCG: ratios only) ==")
     for r in rows:
         size = fmt_size(r["size"]) if r["size"] else "-"
-        out.append(f"   {r['contender']:<24} {size:>8} median {fmt_ns(r['median_ns']):>10} "
+        out.append(f"   {r['contender']:<28} {size:>8} median {fmt_ns(r['median_ns']):>10} "
                    f"min {fmt_ns(r['min_ns']):>10} max {fmt_ns(r['max_ns']):>10} reps {r['reps']}")
     if err:
         out.append(f"   errors: {err}")
