@@ -27,7 +27,12 @@ static gfp_t mdl_table_gfp(const struct mdl_plan *plan, gfp_t gfp_extra)
 	gfp_t gfp = (plan->flags & DRM_MDL_ALLOC_NO_WAIT) ? GFP_NOWAIT :
 							     GFP_KERNEL;
 
-	return gfp | __GFP_NOWARN | (gfp_extra & __GFP_ACCOUNT);
+	/*
+	 * The arrays of a large request are megabytes of vmalloc; like the
+	 * pages they describe they must fail rather than wake the OOM killer.
+	 */
+	return gfp | __GFP_NOWARN | __GFP_RETRY_MAYFAIL |
+	       (gfp_extra & __GFP_ACCOUNT);
 }
 
 static unsigned long mdl_pfn_limit(struct device *dev)
