@@ -129,6 +129,16 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	might_sleep_if(!(plan.flags & DRM_MDL_ALLOC_NO_WAIT));
 	gfp = mdl_table_gfp(&plan, gfp_extra);
 
+	/*
+	 * All or nothing, and more than the machine could give even after
+	 * reclaim: fail now. Trying would first take every free page down to
+	 * the min watermark, where everybody else's allocations meet the OOM
+	 * killer before this one gives up.
+	 */
+	if ((plan.flags & DRM_MDL_ALLOC_FULLY_REQUIRED) &&
+	    plan.nr_pages > si_mem_available())
+		return ERR_PTR(-ENOMEM);
+
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
 		return ERR_PTR(-ENOMEM);
 	mdl = kzalloc(sizeof(*mdl), gfp);
