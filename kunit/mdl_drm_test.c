@@ -602,18 +602,21 @@ static void mdl_drm_file_limit(struct kunit *test)
 
 /*
  * Unplugging with allocations live, one with an mmap offset and one
- * exported: the driver's remove runs, new allocations are refused, what
- * exists stays usable, and the last reference frees everything.
+ * exported: the driver's remove runs and takes every object's pages off
+ * the device, new allocations are refused, what exists stays usable, and
+ * the last reference frees everything.
  */
 static void mdl_drm_unplug_with_live_objects(struct kunit *test)
 {
 	struct mdl_drm_env *env = test->priv;
 	struct drm_mdl_map_offset offset_args = {};
-	struct drm_gem_object *obj;
+	struct drm_gem_object *obj, *objs[3];
+	struct drm_mdl_get_pages pages_args = {};
 	struct dma_buf *dmabuf;
 	struct iosys_map map;
 	u32 mapped, exported, plain, handle;
 	long engine;
+	int i;
 
 	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_64K, &mapped), 0);
 	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_128K, &exported), 0);
@@ -626,10 +629,27 @@ static void mdl_drm_unplug_with_live_objects(struct kunit *test)
 	dmabuf = obj->funcs->export(obj, O_RDWR);
 	drm_gem_object_put(obj);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	objs[0] = drm_gem_object_lookup(env->file, mapped);
+	objs[1] = drm_gem_object_lookup(env->file, exported);
+	objs[2] = drm_gem_object_lookup(env->file, plain);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_NOT_NULL(test, to_mdl_gem(objs[i])->mdl->sgt.sgl);
 
 	platform_device_unregister(env->pdev);
 	env->pdev = NULL;
 	KUNIT_EXPECT_TRUE(test, drm_dev_is_unplugged(env->drm));
+
+	/* Off the device, each of them, but not freed. */
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_NULL(test, to_mdl_gem(objs[i])->mdl->sgt.sgl);
+		drm_gem_object_put(objs[i]);
+	}
+	pages_args.handle = mapped;
+	pages_args.count = 1;
+	pages_args.entries_ptr = MDL_DRM_BAD_USER_PTR;
+	KUNIT_EXPECT_EQ(test,
+			mdl_drm_ioctl(env, DRM_MDL_GET_PAGES, &pages_args),
+			-ENODEV);
 
 	engine = mdl_pages_in_use();
 	KUNIT_EXPECT_EQ(test, mdl_drm_alloc(env, SZ_64K, &handle), -ENODEV);

@@ -27,7 +27,12 @@ static gfp_t mdl_table_gfp(const struct mdl_plan *plan, gfp_t gfp_extra)
 	gfp_t gfp = (plan->flags & DRM_MDL_ALLOC_NO_WAIT) ? GFP_NOWAIT :
 							     GFP_KERNEL;
 
-	return gfp | __GFP_NOWARN | (gfp_extra & __GFP_ACCOUNT);
+	/*
+	 * The arrays of a large request are megabytes of vmalloc; like the
+	 * pages they describe they must fail rather than wake the OOM killer.
+	 */
+	return gfp | __GFP_NOWARN | __GFP_RETRY_MAYFAIL |
+	       (gfp_extra & __GFP_ACCOUNT);
 }
 
 static unsigned long mdl_pfn_limit(struct device *dev)
@@ -123,6 +128,16 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 		return ERR_PTR(ret);
 	might_sleep_if(!(plan.flags & DRM_MDL_ALLOC_NO_WAIT));
 	gfp = mdl_table_gfp(&plan, gfp_extra);
+
+	/*
+	 * All or nothing, and more than the machine could give even after
+	 * reclaim: fail now. Trying would first take every free page down to
+	 * the min watermark, where everybody else's allocations meet the OOM
+	 * killer before this one gives up.
+	 */
+	if ((plan.flags & DRM_MDL_ALLOC_FULLY_REQUIRED) &&
+	    plan.nr_pages > si_mem_available())
+		return ERR_PTR(-ENOMEM);
 
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
 		return ERR_PTR(-ENOMEM);

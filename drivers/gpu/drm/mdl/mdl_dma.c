@@ -94,6 +94,9 @@ int mdl_dma_map(struct device *dev, struct sg_table *sgt, struct page **pages,
  */
 void mdl_dma_unmap(struct device *dev, struct sg_table *sgt)
 {
+	/* Unmapped already: the DRM side revoked it when the device went. */
+	if (!sgt->sgl)
+		return;
 	dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
 	sg_free_table(sgt);
 }

@@ -181,6 +181,7 @@ static void mdl_pci_remove(struct pci_dev *pdev)
 
 	/* Waits for DMA copies in flight before BAR0 is unmapped. */
 	drm_dev_unplug(&mdev->drm);
+	mdl_gem_revoke_all(mdev);
 }
 
 static const struct pci_device_id mdl_pci_ids[] = {
@@ -224,6 +225,7 @@ static int mdl_platform_remove(struct platform_device *pdev)
 	struct mdl_device *mdev = platform_get_drvdata(pdev);
 
 	drm_dev_unplug(&mdev->drm);
+	mdl_gem_revoke_all(mdev);
 
 	return 0;
 }

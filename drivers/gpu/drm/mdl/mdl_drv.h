@@ -71,10 +71,12 @@ struct mdl_usage {
  * @drm: the DRM device, embedded
  * @edu: the DMA engine; NULL when the device has none
  * @edu_storage: backing store for @edu on the PCI device
- * @usage_lock: protects @total, @orphaned and every file's usage and list
+ * @usage_lock: protects @total, @orphaned, @objects and every file's usage
+ *              and list
  * @total: all live GEM objects of this device
  * @orphaned: the part of @total whose creating file has been closed while
  *            the objects live on through a dma-buf or a mapping
+ * @objects: every live GEM object of this device, for mdl_gem_revoke_all()
  */
 struct mdl_device {
 	struct drm_device drm;
@@ -83,6 +85,7 @@ struct mdl_device {
 	spinlock_t usage_lock; /* see above */
 	struct mdl_usage total;
 	struct mdl_usage orphaned;
+	struct list_head objects;
 };
 
 static inline struct mdl_device *to_mdl_device(struct drm_device *drm)
@@ -113,6 +116,8 @@ struct mdl_file {
  * @owner: the file that allocated it, NULL once that file is closed;
  *         protected by &mdl_device.usage_lock
  * @owner_link: entry in &mdl_file.objects
+ * @dev_link: entry in &mdl_device.objects
+ * @revoke_link: entry in mdl_gem_revoke_all()'s private list
  * @vmap_lock: protects @vaddr and @vmap_use
  * @vaddr: kernel mapping while @vmap_use > 0
  * @vmap_use: number of vmap users
@@ -122,6 +127,8 @@ struct mdl_gem_object {
 	struct drm_mdl *mdl;
 	struct mdl_file *owner;
 	struct list_head owner_link;
+	struct list_head dev_link;
+	struct list_head revoke_link;
 	struct mutex vmap_lock; /* see above */
 	void *vaddr;
 	unsigned int vmap_use;
@@ -143,6 +150,7 @@ struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle);
 int mdl_gem_open(struct drm_device *drm, struct drm_file *file);
 void mdl_gem_postclose(struct drm_device *drm, struct drm_file *file);
+void mdl_gem_revoke_all(struct mdl_device *mdev);
 
 /* ---- mdl_ioctl.c ---- */
 

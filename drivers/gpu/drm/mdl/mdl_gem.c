@@ -48,6 +48,7 @@ void mdl_device_usage_init(struct mdl_device *mdev)
 	spin_lock_init(&mdev->usage_lock);
 	memset(&mdev->total, 0, sizeof(mdev->total));
 	memset(&mdev->orphaned, 0, sizeof(mdev->orphaned));
+	INIT_LIST_HEAD(&mdev->objects);
 }
 
 /**
@@ -104,6 +105,7 @@ static void mdl_gem_charge(struct mdl_device *mdev, struct mdl_gem_object *mobj,
 {
 	spin_lock(&mdev->usage_lock);
 	mdl_usage_add(&mdev->total, mobj->mdl);
+	list_add_tail(&mobj->dev_link, &mdev->objects);
 	if (mfile) {
 		mobj->owner = mfile;
 		list_add_tail(&mobj->owner_link, &mfile->objects);
@@ -121,6 +123,7 @@ static void mdl_gem_uncharge(struct mdl_device *mdev,
 {
 	spin_lock(&mdev->usage_lock);
 	mdl_usage_sub(&mdev->total, pages, bytes);
+	list_del(&mobj->dev_link);
 	if (mobj->owner) {
 		list_del_init(&mobj->owner_link);
 		mdl_usage_sub(&mobj->owner->usage, pages, bytes);
@@ -321,6 +324,37 @@ struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle)
 	}
 
 	return to_mdl_gem(obj);
+}
+
+/**
+ * mdl_gem_revoke_all - take every object's pages off an unplugged device
+ * @mdev: the device, after drm_dev_unplug()
+ *
+ * Objects outlive their device through dma-bufs, CPU mappings and open
+ * files, but their DMA mappings on it must not outlive the driver's
+ * binding: once remove() returns, the IOMMU lets go of the device, and an
+ * unmap through it later would reach whatever DMA ops it has then. So the
+ * mappings go now; the pages stay, still mapped for the CPU and for
+ * importers (which map their own copies), until the last user lets go.
+ * drm_dev_unplug() has waited for every ioctl that reads the mappings.
+ */
+void mdl_gem_revoke_all(struct mdl_device *mdev)
+{
+	struct mdl_gem_object *mobj, *next;
+	LIST_HEAD(revoke);
+
+	spin_lock(&mdev->usage_lock);
+	list_for_each_entry(mobj, &mdev->objects, dev_link)
+		/* One being freed right now unmaps itself. */
+		if (kref_get_unless_zero(&mobj->base.refcount))
+			list_add_tail(&mobj->revoke_link, &revoke);
+	spin_unlock(&mdev->usage_lock);
+
+	list_for_each_entry_safe(mobj, next, &revoke, revoke_link) {
+		list_del(&mobj->revoke_link);
+		mdl_dma_unmap(mobj->mdl->dev, &mobj->mdl->sgt);
+		drm_gem_object_put(&mobj->base);
+	}
 }
 
 /**

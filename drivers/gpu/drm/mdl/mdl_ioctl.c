@@ -141,13 +141,47 @@ static int mdl_ioctl_free(struct drm_device *drm, void *data,
 	return ret == -EINVAL ? -ENOENT : ret;
 }
 
-static int mdl_copy_page_entries(const struct drm_mdl *mdl, u64 first,
+/*
+ * Fills @batch with up to @n entries at the iterator. Unplug revokes the DMA
+ * mappings this reads and waits for readers inside drm_dev_enter(), so the
+ * iterator is only ever advanced there; the copy to user space, which may
+ * fault for as long as user space likes, stays outside.
+ */
+static int mdl_fill_page_entries(struct drm_device *drm,
+				 const struct drm_mdl *mdl,
+				 struct sg_dma_page_iter *iter, bool *started,
+				 u64 index, unsigned int n, bool show_phys,
+				 struct drm_mdl_page_entry *batch)
+{
+	unsigned int i;
+	int idx;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+	if (!*started) {
+		__sg_page_iter_start(&iter->base, mdl->sgt.sgl, mdl->sgt.nents,
+				     index);
+		*started = true;
+	}
+	for (i = 0; i < n && __sg_page_iter_dma_next(iter); i++) {
+		batch[i].dma_addr = sg_page_iter_dma_address(iter);
+		batch[i].phys_addr = show_phys ?
+				     page_to_phys(mdl->pages[index + i]) : 0;
+	}
+	drm_dev_exit(idx);
+
+	/* The DMA side must describe exactly the pages of the MDL. */
+	return WARN_ON_ONCE(i != n) ? -EIO : 0;
+}
+
+static int mdl_copy_page_entries(struct drm_device *drm,
+				 const struct drm_mdl *mdl, u64 first,
 				 u64 count, struct drm_mdl_page_entry __user *out)
 {
 	struct drm_mdl_page_entry *batch;
 	struct sg_dma_page_iter iter;
-	unsigned int batch_len, n = 0;
-	bool show_phys;
+	bool show_phys, started = false;
+	unsigned int batch_len, n;
 	u64 done = 0;
 	int ret = 0;
 
@@ -162,21 +196,17 @@ static int mdl_copy_page_entries(const struct drm_mdl *mdl, u64 first,
 	if (!batch)
 		return -ENOMEM;
 
-	for_each_sgtable_dma_page(&mdl->sgt, &iter, first) {
-		u64 index = first + done + n;
-
-		batch[n].dma_addr = sg_page_iter_dma_address(&iter);
-		batch[n].phys_addr = show_phys ?
-				     page_to_phys(mdl->pages[index]) : 0;
-		if (++n < batch_len && done + n < count)
-			continue;
-
+	while (done < count) {
+		n = min_t(u64, count - done, batch_len);
+		ret = mdl_fill_page_entries(drm, mdl, &iter, &started,
+					    first + done, n, show_phys, batch);
+		if (ret)
+			break;
 		if (copy_to_user(out + done, batch, n * sizeof(*batch))) {
 			ret = -EFAULT;
 			break;
 		}
 		done += n;
-		n = 0;
 		if (done == count)
 			break;
 		if (fatal_signal_pending(current)) {
@@ -185,10 +215,6 @@ static int mdl_copy_page_entries(const struct drm_mdl *mdl, u64 first,
 		}
 		cond_resched();
 	}
-
-	/* The DMA side must describe exactly the pages of the MDL. */
-	if (!ret && WARN_ON_ONCE(done != count))
-		ret = -EIO;
 
 	kfree(batch);
 	return ret;
@@ -217,7 +243,7 @@ static int mdl_ioctl_get_pages(struct drm_device *drm, void *data,
 	}
 
 	count = min_t(u64, args->count, mdl->page_count - args->first_page);
-	ret = mdl_copy_page_entries(mdl, args->first_page, count,
+	ret = mdl_copy_page_entries(drm, mdl, args->first_page, count,
 				    u64_to_user_ptr(args->entries_ptr));
 	if (ret)
 		goto out;
