@@ -133,10 +133,11 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	 * All or nothing, and more than the machine could give even after
 	 * reclaim: fail now. Trying would first take every free page down to
 	 * the min watermark, where everybody else's allocations meet the OOM
-	 * killer before this one gives up.
+	 * killer before this one gives up. The pool's pages count as
+	 * available: the request takes them first.
 	 */
 	if ((plan.flags & DRM_MDL_ALLOC_FULLY_REQUIRED) &&
-	    plan.nr_pages > si_mem_available())
+	    plan.nr_pages > si_mem_available() + mdl_pool_pages())
 		return ERR_PTR(-ENOMEM);
 
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))

@@ -138,6 +138,28 @@ static struct page *mdl_buddy_alloc(const struct mdl_chunk_ctx *ctx,
 	return page;
 }
 
+/*
+ * Order 0 in batches: the bulk allocator takes the zone and per-cpu list
+ * locks once per batch instead of once per page. Returns how many of
+ * @nr_pages it stored at the start of @pages.
+ */
+static unsigned long mdl_buddy_alloc_bulk(const struct mdl_chunk_ctx *ctx,
+					  const struct mdl_window *window,
+					  unsigned long nr_pages,
+					  struct page **pages)
+{
+	unsigned long got;
+
+	if (mdl_fault_should_fail(MDL_FAULT_PAGE))
+		return 0;
+	/* It fills only empty slots. */
+	memset(pages, 0, nr_pages * sizeof(*pages));
+	got = alloc_pages_bulk_array_node(mdl_chunk_gfp(ctx, window, 0),
+					  ctx->nid, nr_pages, pages);
+	atomic_long_add(got, &mdl_engine_pages);
+	return got;
+}
+
 static bool mdl_range_in_window(const struct mdl_window *window,
 				unsigned long pfn, unsigned long nr_pages)
 {
@@ -454,6 +476,40 @@ static int mdl_contig_scatter(struct mdl_chunk_ctx *ctx,
 	return 0;
 }
 
+/*
+ * One batch of single pages: those inside the window join the list, the
+ * others are held. Sets @window_bites when too many in a row were outside
+ * or the hold budget is spent. Returns how many pages the buddy allocator
+ * gave; 0 means it has none left.
+ */
+static unsigned long mdl_fill_order0_batch(struct mdl_chunk_ctx *ctx,
+					   const struct mdl_window *window,
+					   struct mdl_page_list *list,
+					   unsigned long nr_pages,
+					   unsigned int *streak,
+					   bool *window_bites)
+{
+	struct page **batch = list->pages + list->count;
+	unsigned long got, i;
+
+	got = mdl_buddy_alloc_bulk(ctx, window, nr_pages, batch);
+	/* Compacts in place: the list never overtakes the batch. */
+	for (i = 0; i < got; i++) {
+		struct page *page = batch[i];
+
+		if (mdl_range_in_window(window, page_to_pfn(page), 1)) {
+			list->pages[list->count++] = page;
+			*streak = 0;
+		} else {
+			mdl_hold(ctx, page, 0);
+			++*streak;
+		}
+	}
+	if (*streak >= mdl_reject_limit(ctx) || !mdl_may_hold_more(ctx))
+		*window_bites = true;
+	return got;
+}
+
 /* Scattered pages: the order ladder, then exact ranges if the window bites. */
 static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 			      const struct mdl_window *window,
@@ -476,10 +532,17 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 		if (ret)
 			return ret;
 
+		if (!order) {
+			unsigned long batch = min3(remaining, span,
+						   (unsigned long)mdl_reject_limit(ctx));
+
+			if (!mdl_fill_order0_batch(ctx, window, list, batch,
+						   &streak, &window_bites))
+				break;
+			continue;
+		}
 		page = mdl_buddy_alloc(ctx, window, order);
 		if (!page) {
-			if (!order)
-				break;
 			/* An order that failed once is not retried. */
 			ctx->max_order = min(ctx->max_order, order - 1);
 			order_cap = min(order_cap, order - 1);
@@ -494,7 +557,7 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 		if (++streak < mdl_reject_limit(ctx) && mdl_may_hold_more(ctx))
 			continue;
 		streak = 0;
-		if (order && mdl_may_hold_more(ctx)) {
+		if (mdl_may_hold_more(ctx)) {
 			order_cap = order - 1;
 			continue;
 		}

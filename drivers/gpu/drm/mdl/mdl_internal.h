@@ -169,6 +169,7 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 			    const struct mdl_window *window, u32 cache_type,
 			    int nid);
 void mdl_pool_count_miss(unsigned long nr_pages);
+unsigned long mdl_pool_pages(void);
 void mdl_pool_give(const struct drm_mdl *mdl);
 struct shrinker *mdl_pool_shrinker(void);
 

@@ -5,10 +5,12 @@
  *
  * Freed allocations park their pages here as "dirty" blocks; a worker zeroes
  * them off the allocating caller's path and files them as "clean", by order
- * and cache type. Pages keep their caching state while pooled, so the costly
- * attribute change and TLB flush happen once, not per allocation. A shrinker
- * gives pooled pages back under memory pressure and a module parameter
- * bounds the pool.
+ * and cache type. Like Windows' zero-page thread, the worker runs at the
+ * lowest priority: zeroing is done with CPU time nobody else wants, never
+ * by preempting the task that just freed the pages. Pages keep their
+ * caching state while pooled, so the costly attribute change and TLB flush
+ * happen once, not per allocation. A shrinker gives pooled pages back under
+ * memory pressure and a module parameter bounds the pool.
  *
  * Pages charged to a memory cgroup (__GFP_ACCOUNT, the ioctl path) never
  * enter the pool: 6.1 exports no way to move a charge, and a pooled page
@@ -16,13 +18,14 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/spinlock.h>
-#include <linux/workqueue.h>
 #include <linux/highmem.h>
 
 #include "mdl_internal.h"
@@ -57,7 +60,8 @@ static struct mdl_pool {
 	bool ready;
 	atomic_long_t hits;
 	atomic_long_t misses;
-	struct work_struct zero_work;
+	struct kthread_worker *zero_worker;
+	struct kthread_work zero_work;
 	struct shrinker shrinker;
 	struct dentry *debugfs;
 } mdl_pool = {
@@ -115,7 +119,7 @@ static void mdl_pool_release(struct page *head, unsigned long nr_pages,
 	}
 }
 
-static void mdl_pool_zero_worker(struct work_struct *work)
+static void mdl_pool_zero_worker(struct kthread_work *work)
 {
 	struct page *head;
 
@@ -210,6 +214,16 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 }
 
 /**
+ * mdl_pool_pages - pages the pool holds, clean or waiting to be zeroed
+ *
+ * Return: a snapshot; memory the pool would give back under pressure.
+ */
+unsigned long mdl_pool_pages(void)
+{
+	return READ_ONCE(mdl_pool.nr_clean) + READ_ONCE(mdl_pool.nr_dirty);
+}
+
+/**
  * mdl_pool_count_miss - note pages that had to come from the buddy allocator
  * @nr_pages: how many
  */
@@ -242,10 +256,12 @@ static unsigned int mdl_pool_order_for(unsigned long pfn, unsigned long nr_pages
  */
 void mdl_pool_give(const struct drm_mdl *mdl)
 {
-	unsigned long limit = mdl_pool_limit();
+	unsigned long limit = mdl_pool_limit(), room, total = 0, kept = 0;
+	struct page *head, *tmp;
+	LIST_HEAD(blocks);
 	unsigned int c;
-	bool queued = false;
 
+	/* Cut and tag without the lock; one acquisition for the whole free. */
 	for (c = 0; c < mdl->nr_chunks; c++) {
 		unsigned long pfn = mdl->chunks[c].pfn;
 		unsigned long left = mdl->chunks[c].nr_pages;
@@ -253,28 +269,46 @@ void mdl_pool_give(const struct drm_mdl *mdl)
 		while (left) {
 			unsigned int o = mdl_pool_order_for(pfn, left);
 			unsigned long n = 1UL << mdl_pool_orders[o];
-			struct page *head = pfn_to_page(pfn);
-			bool keep;
 
-			spin_lock(&mdl_pool.lock);
-			keep = mdl_pool.ready &&
-			       mdl_pool.nr_clean + mdl_pool.nr_dirty + n <= limit;
-			if (keep) {
-				set_page_private(head,
-						 mdl_block_tag(o, mdl->cache_type));
-				list_add_tail(&head->lru, &mdl_pool.dirty);
-				mdl_pool.nr_dirty += n;
-			}
-			spin_unlock(&mdl_pool.lock);
-			if (!keep)
-				mdl_pool_release(head, n, mdl->cache_type);
-			queued |= keep;
+			head = pfn_to_page(pfn);
+			set_page_private(head, mdl_block_tag(o, mdl->cache_type));
+			list_add_tail(&head->lru, &blocks);
+			total += n;
 			pfn += n;
 			left -= n;
 		}
 	}
-	if (queued)
-		queue_work(system_unbound_wq, &mdl_pool.zero_work);
+
+	spin_lock(&mdl_pool.lock);
+	room = mdl_pool.nr_clean + mdl_pool.nr_dirty;
+	room = mdl_pool.ready && room < limit ? limit - room : 0;
+	if (total <= room) {
+		/* The common case, and it touches no page under the lock. */
+		list_splice_tail_init(&blocks, &mdl_pool.dirty);
+		kept = total;
+	}
+	list_for_each_entry_safe(head, tmp, &blocks, lru) {
+		unsigned long n = mdl_block_pages(head);
+
+		if (n > room)
+			continue;
+		list_move_tail(&head->lru, &mdl_pool.dirty);
+		room -= n;
+		kept += n;
+	}
+	mdl_pool.nr_dirty += kept;
+	spin_unlock(&mdl_pool.lock);
+
+	/* What did not fit goes back to the buddy allocator. */
+	list_for_each_entry_safe(head, tmp, &blocks, lru) {
+		unsigned long n = mdl_block_pages(head);
+
+		list_del(&head->lru);
+		set_page_private(head, 0);
+		mdl_pool_release(head, n, mdl->cache_type);
+	}
+	if (kept)
+		kthread_queue_work(mdl_pool.zero_worker, &mdl_pool.zero_work);
 }
 
 /* Frees up to @nr_pages pooled pages, dirty ones first; returns how many. */
@@ -330,8 +364,7 @@ static unsigned long mdl_pool_shrink(unsigned long nr_pages)
 static unsigned long mdl_pool_shrink_count(struct shrinker *shrinker,
 					   struct shrink_control *sc)
 {
-	unsigned long n = READ_ONCE(mdl_pool.nr_clean) +
-			  READ_ONCE(mdl_pool.nr_dirty);
+	unsigned long n = mdl_pool_pages();
 
 	return n ? n : SHRINK_EMPTY;
 }
@@ -352,7 +385,7 @@ static unsigned long mdl_pool_shrink_scan(struct shrinker *shrinker,
  */
 void drm_mdl_pool_drain(void)
 {
-	flush_work(&mdl_pool.zero_work);
+	kthread_flush_work(&mdl_pool.zero_work);
 	mdl_pool_shrink(ULONG_MAX);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_pool_drain);
@@ -365,7 +398,7 @@ EXPORT_SYMBOL_GPL(drm_mdl_pool_drain);
  */
 void drm_mdl_pool_flush(void)
 {
-	flush_work(&mdl_pool.zero_work);
+	kthread_flush_work(&mdl_pool.zero_work);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_pool_flush);
 
@@ -429,13 +462,19 @@ int mdl_pool_init(void)
 	for (t = 0; t < MDL_POOL_NR_TYPES; t++)
 		for (o = 0; o < MDL_POOL_NR_ORDERS; o++)
 			INIT_LIST_HEAD(&mdl_pool.clean[t][o].blocks);
-	INIT_WORK(&mdl_pool.zero_work, mdl_pool_zero_worker);
+	kthread_init_work(&mdl_pool.zero_work, mdl_pool_zero_worker);
+	mdl_pool.zero_worker = kthread_create_worker(0, "mdl_pool_zero");
+	if (IS_ERR(mdl_pool.zero_worker))
+		return PTR_ERR(mdl_pool.zero_worker);
+	sched_set_normal(mdl_pool.zero_worker->task, MAX_NICE);
 	mdl_pool.shrinker.count_objects = mdl_pool_shrink_count;
 	mdl_pool.shrinker.scan_objects = mdl_pool_shrink_scan;
 	mdl_pool.shrinker.seeks = DEFAULT_SEEKS;
 	ret = register_shrinker(&mdl_pool.shrinker, "drm-mdl-pool");
-	if (ret)
+	if (ret) {
+		kthread_destroy_worker(mdl_pool.zero_worker);
 		return ret;
+	}
 	/* The pool is shared by every device, so it sits at the top level. */
 	mdl_pool.debugfs = debugfs_create_file("mdl_pool", 0444, NULL, NULL,
 					       &mdl_pool_state_fops);
@@ -456,4 +495,5 @@ void mdl_pool_fini(void)
 	debugfs_remove(mdl_pool.debugfs);
 	unregister_shrinker(&mdl_pool.shrinker);
 	drm_mdl_pool_drain();
+	kthread_destroy_worker(mdl_pool.zero_worker);
 }
