@@ -566,6 +566,35 @@ static void mdl_alloc_local_node_only(struct kunit *test)
 	drm_mdl_free(mdl);
 }
 
+/*
+ * A walk over millions of one-page windows must end once no later window
+ * can deliver: rejected pages are counted over the whole request.
+ */
+static void mdl_alloc_walk_ends_when_spent(struct kunit *test)
+{
+	struct mdl_plan plan = { .nr_pages = 65,
+				 .flags = DRM_MDL_ALLOC_NO_WAIT };
+	struct mdl_chunk_ctx ctx;
+
+	drm_mdl_pool_drain();
+	mdl_chunk_ctx_init(&ctx, &plan, NUMA_NO_NODE, 0);
+	KUNIT_EXPECT_FALSE(test, mdl_chunk_spent(&ctx));
+
+	ctx.nr_rejected = 2 * plan.nr_pages + SZ_1K + 1;
+	/* NO_WAIT rules out exact placement: nothing else is left. */
+	KUNIT_EXPECT_TRUE(test, mdl_chunk_spent(&ctx));
+
+	plan.flags = 0;
+	KUNIT_EXPECT_EQ(test, mdl_chunk_spent(&ctx),
+			!IS_ENABLED(CONFIG_CONTIG_ALLOC));
+	ctx.contig_budget = 0;
+	KUNIT_EXPECT_TRUE(test, mdl_chunk_spent(&ctx));
+
+	/* Held pages given back before exact placement still count. */
+	ctx.nr_held = 0;
+	KUNIT_EXPECT_TRUE(test, mdl_chunk_spent(&ctx));
+}
+
 static void mdl_alloc_gfp_follows_flags(struct kunit *test)
 {
 	struct mdl_window window = { .first_pfn = 0, .last_pfn = ULONG_MAX >> PAGE_SHIFT };
@@ -690,6 +719,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_each_cache_type),
 	KUNIT_CASE(mdl_alloc_local_node_only),
 	KUNIT_CASE(mdl_alloc_gfp_follows_flags),
+	KUNIT_CASE(mdl_alloc_walk_ends_when_spent),
 	KUNIT_CASE(mdl_alloc_no_wait_under_spinlock),
 	KUNIT_CASE(mdl_alloc_prefer_contiguous),
 	KUNIT_CASE(mdl_alloc_fatal_signal_is_eintr),

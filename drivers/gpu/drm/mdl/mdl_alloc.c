@@ -55,7 +55,7 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 	while (list->count < list->capacity &&
 	       mdl_window_next(&walker, &window)) {
 		ret = mdl_chunk_fill_window(&ctx, &window, list);
-		if (ret)
+		if (ret || mdl_chunk_spent(&ctx))
 			break;
 	}
 	mdl_chunk_release_held(&ctx);

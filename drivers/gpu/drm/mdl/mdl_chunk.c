@@ -69,6 +69,7 @@ void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
 	ctx->max_order = mdl_max_buddy_order();
 	INIT_LIST_HEAD(&ctx->held);
 	ctx->nr_held = 0;
+	ctx->nr_rejected = 0;
 	ctx->contig_budget = MDL_CONTIG_FAILURES_MAX + 4 * plan->nr_pages;
 	ctx->pb_checked = ULONG_MAX;
 	ctx->pb_isolatable = false;
@@ -167,10 +168,14 @@ static bool mdl_range_in_window(const struct mdl_window *window,
 	       pfn + nr_pages - 1 <= window->last_pfn;
 }
 
-/* Held pages are bounded per request, not per window: windows are many. */
+/*
+ * Rejected pages are bounded per request, not per window: windows can be
+ * millions, and held pages go back before each exact placement, so only a
+ * count over the whole request bounds the buddy allocator's futile work.
+ */
 static bool mdl_may_hold_more(const struct mdl_chunk_ctx *ctx)
 {
-	return ctx->nr_held <= 2 * ctx->plan->nr_pages + SZ_1K;
+	return ctx->nr_rejected <= 2 * ctx->plan->nr_pages + SZ_1K;
 }
 
 static void mdl_hold(struct mdl_chunk_ctx *ctx, struct page *page,
@@ -179,6 +184,7 @@ static void mdl_hold(struct mdl_chunk_ctx *ctx, struct page *page,
 	set_page_private(page, order);
 	list_add_tail(&page->lru, &ctx->held);
 	ctx->nr_held += 1UL << order;
+	ctx->nr_rejected += 1UL << order;
 }
 
 /**
@@ -284,6 +290,24 @@ static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
 	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
 	       !(ctx->plan->flags & (DRM_MDL_ALLOC_NO_WAIT |
 				     DRM_MDL_ALLOC_FAST_LARGE_PAGES));
+}
+
+/**
+ * mdl_chunk_spent - whether later windows could still get pages
+ * @ctx: the request's allocator state
+ *
+ * Once the buddy allocator has given too many pages outside the windows,
+ * exact placement is ruled out or out of attempts and the pool is empty,
+ * every further window would come back empty: the walk may stop there
+ * rather than visit each of millions of windows.
+ *
+ * Return: true when no later window can deliver.
+ */
+bool mdl_chunk_spent(const struct mdl_chunk_ctx *ctx)
+{
+	return !mdl_may_hold_more(ctx) &&
+	       (!mdl_may_use_contig(ctx) || !ctx->contig_budget) &&
+	       !mdl_pool_pages();
 }
 
 /*

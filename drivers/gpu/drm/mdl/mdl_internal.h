@@ -113,6 +113,9 @@ struct mdl_page_list {
  * @held: pages the buddy allocator gave outside the window, kept until the
  *        request ends so they are not handed straight back
  * @nr_held: number of pages on @held
+ * @nr_rejected: pages ever held by this request, across all its windows;
+ *               bounds the buddy allocator's futile work however many
+ *               windows there are
  * @contig_budget: failed exact-placement attempts the request may still
  *                 make, across all its windows
  * @pb_checked: pageblock (pfn >> pageblock_order) last found isolatable or
@@ -126,6 +129,7 @@ struct mdl_chunk_ctx {
 	unsigned int max_order;
 	struct list_head held;
 	unsigned long nr_held;
+	unsigned long nr_rejected;
 	unsigned long contig_budget;
 	unsigned long pb_checked;
 	bool pb_isolatable;
@@ -139,6 +143,7 @@ int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
 		    const struct mdl_window *window, unsigned int order);
 void mdl_chunk_release_held(struct mdl_chunk_ctx *ctx);
+bool mdl_chunk_spent(const struct mdl_chunk_ctx *ctx);
 int mdl_chunk_apply_cache(struct mdl_page_list *list, u32 cache_type);
 void mdl_chunk_free_pages(struct page **pages, unsigned long count);
 void mdl_chunk_release_pages(struct page **pages, unsigned long count,
