@@ -41,6 +41,14 @@ static const unsigned int mdl_pool_orders[] = {
 /* Non-fitting blocks looked at per list before giving up on it. */
 #define MDL_POOL_SCAN_MAX	8
 
+/*
+ * Freed pages wait this long for company before the worker wakes, so a
+ * burst of frees costs one wakeup, not one each; this much dirty memory
+ * wakes it at once.
+ */
+#define MDL_POOL_ZERO_DELAY	max(1, HZ / 100)
+#define MDL_POOL_ZERO_NOW_PAGES	(SZ_128M >> PAGE_SHIFT)
+
 static unsigned int mdl_pool_max_mb = 256;
 module_param_named(pool_max_mb, mdl_pool_max_mb, uint, 0644);
 MODULE_PARM_DESC(pool_max_mb,
@@ -61,7 +69,7 @@ static struct mdl_pool {
 	atomic_long_t hits;
 	atomic_long_t misses;
 	struct kthread_worker *zero_worker;
-	struct kthread_work zero_work;
+	struct kthread_delayed_work zero_work;
 	struct shrinker shrinker;
 	struct dentry *debugfs;
 } mdl_pool = {
@@ -257,6 +265,7 @@ static unsigned int mdl_pool_order_for(unsigned long pfn, unsigned long nr_pages
 void mdl_pool_give(const struct drm_mdl *mdl)
 {
 	unsigned long limit = mdl_pool_limit(), room, total = 0, kept = 0;
+	unsigned long dirty;
 	struct page *head, *tmp;
 	LIST_HEAD(blocks);
 	unsigned int c;
@@ -297,6 +306,7 @@ void mdl_pool_give(const struct drm_mdl *mdl)
 		kept += n;
 	}
 	mdl_pool.nr_dirty += kept;
+	dirty = mdl_pool.nr_dirty;
 	spin_unlock(&mdl_pool.lock);
 
 	/* What did not fit goes back to the buddy allocator. */
@@ -307,8 +317,20 @@ void mdl_pool_give(const struct drm_mdl *mdl)
 		set_page_private(head, 0);
 		mdl_pool_release(head, n, mdl->cache_type);
 	}
-	if (kept)
-		kthread_queue_work(mdl_pool.zero_worker, &mdl_pool.zero_work);
+	if (kept && dirty >= MDL_POOL_ZERO_NOW_PAGES)
+		kthread_mod_delayed_work(mdl_pool.zero_worker,
+					 &mdl_pool.zero_work, 0);
+	else if (kept)
+		kthread_queue_delayed_work(mdl_pool.zero_worker,
+					   &mdl_pool.zero_work,
+					   MDL_POOL_ZERO_DELAY);
+}
+
+/* Zeroes whatever is dirty now, without waiting for the delay. */
+static void mdl_pool_zero_now(void)
+{
+	kthread_mod_delayed_work(mdl_pool.zero_worker, &mdl_pool.zero_work, 0);
+	kthread_flush_work(&mdl_pool.zero_work.work);
 }
 
 /* Frees up to @nr_pages pooled pages, dirty ones first; returns how many. */
@@ -385,7 +407,7 @@ static unsigned long mdl_pool_shrink_scan(struct shrinker *shrinker,
  */
 void drm_mdl_pool_drain(void)
 {
-	kthread_flush_work(&mdl_pool.zero_work);
+	mdl_pool_zero_now();
 	mdl_pool_shrink(ULONG_MAX);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_pool_drain);
@@ -398,7 +420,7 @@ EXPORT_SYMBOL_GPL(drm_mdl_pool_drain);
  */
 void drm_mdl_pool_flush(void)
 {
-	kthread_flush_work(&mdl_pool.zero_work);
+	mdl_pool_zero_now();
 }
 EXPORT_SYMBOL_GPL(drm_mdl_pool_flush);
 
@@ -462,7 +484,7 @@ int mdl_pool_init(void)
 	for (t = 0; t < MDL_POOL_NR_TYPES; t++)
 		for (o = 0; o < MDL_POOL_NR_ORDERS; o++)
 			INIT_LIST_HEAD(&mdl_pool.clean[t][o].blocks);
-	kthread_init_work(&mdl_pool.zero_work, mdl_pool_zero_worker);
+	kthread_init_delayed_work(&mdl_pool.zero_work, mdl_pool_zero_worker);
 	mdl_pool.zero_worker = kthread_create_worker(0, "mdl_pool_zero");
 	if (IS_ERR(mdl_pool.zero_worker))
 		return PTR_ERR(mdl_pool.zero_worker);
@@ -495,5 +517,6 @@ void mdl_pool_fini(void)
 	debugfs_remove(mdl_pool.debugfs);
 	unregister_shrinker(&mdl_pool.shrinker);
 	drm_mdl_pool_drain();
+	kthread_cancel_delayed_work_sync(&mdl_pool.zero_work);
 	kthread_destroy_worker(mdl_pool.zero_worker);
 }
