@@ -7,6 +7,7 @@
 #   kunit    the KUnit suites in UML with KASAN, lockdep, kmemleak
 #   vm       the GoogleTest suite in QEMU, with and without the IOMMU
 #   trace    the tracepoints, read back through tracefs in the VM
+#   harden   the hardening suite in the VM: fuzzer, load, unplug, ... (~12 min)
 #   dkms     dkms add/build/remove against Debian's 6.1 headers
 #   docs     make htmldocs, warnings as errors
 #   bench    make bench-smoke: every contender at small sizes, in UML
@@ -66,6 +67,7 @@ tools_ok=0
 make -s tools && tools_ok=1
 vm_step "VM suite" tools/vm/run-suite.sh
 vm_step "tracepoints" tools/vm/trace-check.sh
+vm_step "hardening" tools/hardening/run.sh
 
 # Steps that need neither the VM nor the tools.
 host_step() { # name, command...
