@@ -172,7 +172,7 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	      mdl_describe(mdl, gfp);
 	if (ret)
 		goto err_pages;
-	ret = mdl_dma_map(dev, &mdl->sgt, mdl->pages, mdl->page_count, gfp);
+	ret = mdl_dma_map(dev, &mdl->sgt, mdl->chunks, mdl->nr_chunks, gfp);
 	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
 	if (ret)
 		goto err_pages;

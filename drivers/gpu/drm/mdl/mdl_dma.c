@@ -53,30 +53,52 @@ u64 mdl_dma_reach(struct device *dev)
 }
 
 /**
- * mdl_dma_map - describe @pages in @sgt and map it on @dev
+ * mdl_dma_map - describe an allocation's runs in @sgt and map it on @dev
  * @dev: the device
  * @sgt: the table, filled on success
- * @pages: the pages, in allocation order
- * @count: number of pages
+ * @chunks: the physically contiguous runs, in allocation order
+ * @nr_chunks: number of runs
  * @gfp: for the table itself
+ *
+ * Built from the runs rather than from the page array: a gigabyte is a few
+ * dozen runs but 262144 pages, and the table only needs the runs, each cut
+ * at the device's maximum segment size.
  *
  * Return: 0, or a negative errno with nothing allocated or mapped.
  */
-int mdl_dma_map(struct device *dev, struct sg_table *sgt, struct page **pages,
-		unsigned long count, gfp_t gfp)
+int mdl_dma_map(struct device *dev, struct sg_table *sgt,
+		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
+		gfp_t gfp)
 {
-	unsigned int max_segment = ALIGN_DOWN(dma_get_max_seg_size(dev),
-					      PAGE_SIZE);
+	unsigned long max_pages = max_t(unsigned long,
+					dma_get_max_seg_size(dev) >> PAGE_SHIFT,
+					1);
+	struct scatterlist *sg;
+	unsigned int c, nents = 0;
 	int ret;
 
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
 		return -ENOMEM;
-	ret = sg_alloc_table_from_pages_segment(sgt, pages, count, 0,
-						count << PAGE_SHIFT,
-						max_t(unsigned int, max_segment,
-						      PAGE_SIZE), gfp);
+	for (c = 0; c < nr_chunks; c++)
+		nents += DIV_ROUND_UP(chunks[c].nr_pages, max_pages);
+	ret = sg_alloc_table(sgt, nents, gfp);
 	if (ret)
 		return ret;
+
+	sg = sgt->sgl;
+	for (c = 0; c < nr_chunks; c++) {
+		unsigned long pfn = chunks[c].pfn;
+		unsigned long left = chunks[c].nr_pages;
+
+		while (left) {
+			unsigned long n = min(left, max_pages);
+
+			sg_set_page(sg, pfn_to_page(pfn), n << PAGE_SHIFT, 0);
+			sg = sg_next(sg);
+			pfn += n;
+			left -= n;
+		}
+	}
 
 	ret = mdl_fault_should_fail(MDL_FAULT_DMA_MAP) ? -ENOMEM :
 	      dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);

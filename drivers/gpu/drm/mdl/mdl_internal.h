@@ -164,8 +164,9 @@ pgprot_t mdl_cache_pgprot(u32 cache_type, pgprot_t prot);
 
 /* ---- mdl_dma.c ---- */
 
-int mdl_dma_map(struct device *dev, struct sg_table *sgt, struct page **pages,
-		unsigned long count, gfp_t gfp);
+int mdl_dma_map(struct device *dev, struct sg_table *sgt,
+		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
+		gfp_t gfp);
 void mdl_dma_unmap(struct device *dev, struct sg_table *sgt);
 bool mdl_dma_translated(struct device *dev);
 u64 mdl_dma_reach(struct device *dev);
