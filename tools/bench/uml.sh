@@ -53,26 +53,15 @@ mkdir -p "$(dirname "$log")"
 
 "$TOP/tools/install-deps.sh" >&2
 
-# The driver, as tools/kunit/run-kunit.sh overlays it (same rsync filters,
-# same Kconfig and Makefile hooks, so the two scripts never fight over the
-# tree), then the benchmark in a directory of its own.
+# shellcheck source=tools/kunit/overlay.sh
+. "$TOP/tools/kunit/overlay.sh"
+
+# The driver exactly as `make kunit` overlays it, then the benchmark in a
+# directory of its own.
 overlay() {
 	local drm=$SRC/drivers/gpu/drm
 
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
-		--exclude='tests/' \
-		"$TOP/drivers/gpu/drm/mdl/" "$drm/mdl/"
-	mkdir -p "$drm/mdl/tests"
-	rsync -a --delete --include='*.c' --include='*.h' --exclude='*' \
-		"$TOP/kunit/" "$drm/mdl/tests/"
-	rsync -a "$TOP"/include/drm/drm_mdl*.h "$SRC/include/drm/"
-	rsync -a "$TOP/include/uapi/drm/mdl_drm.h" "$SRC/include/uapi/drm/mdl_drm.h"
-	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" ||
-		sed -i 's|^source "drivers/gpu/drm/sprd/Kconfig"|&\n\nsource "drivers/gpu/drm/mdl/Kconfig"|' "$drm/Kconfig"
-	grep -q 'CONFIG_DRM_MDL)' "$drm/Makefile" ||
-		echo 'obj-$(CONFIG_DRM_MDL) += mdl/' >> "$drm/Makefile"
-
+	mdl_overlay_driver "$SRC" "$TOP"
 	mkdir -p "$drm/mdl_bench"
 	rsync -a --delete --include='*.c' --include='*.h' --include='Kconfig' \
 		--include='Makefile' --exclude='*' \

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "mdl/host.hpp"
 #include "mdl/mdl.hpp"
 
 namespace hard {
@@ -66,22 +67,16 @@ bool idle(const Totals& t);
 // ---- memory ----
 uint64_t mem_available();  // /proc/meminfo MemAvailable, bytes
 uint64_t mem_total();
-uint64_t top_of_ram();  // one past the highest System RAM byte (root only)
-struct Range {
-  uint64_t first, last;
-};
-std::vector<Range> system_ram();
+using Range = mdl::host::RamRange;  // System RAM (root only)
+using mdl::host::system_ram;
+using mdl::host::top_of_ram;
 
 // ---- kernel log ----
 // Reads /dev/kmsg from the moment it is created on.
 class Kmsg {
  public:
-  Kmsg();
-  ~Kmsg();
-  Kmsg(const Kmsg&) = delete;
-  Kmsg& operator=(const Kmsg&) = delete;
   // New lines since the last call.
-  std::vector<std::string> lines();
+  std::vector<std::string> lines() { return log_.new_records(); }
   // New lines that are kernel reports (BUG, WARNING, Oops, KASAN, ...).
   std::vector<std::string> reports();
   // New lines about the OOM killer.
@@ -89,7 +84,7 @@ class Kmsg {
   static bool is_report(const std::string& line);
 
  private:
-  int fd_ = -1;
+  mdl::host::KernelLog log_;
 };
 
 // ---- processes ----

@@ -20,29 +20,11 @@ LOG=$CACHE/kunit.log
 
 "$TOP/tools/install-deps.sh"
 
-overlay_driver() {
-	local drm=$SRC/drivers/gpu/drm
-
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
-		--exclude='tests/' \
-		"$TOP/drivers/gpu/drm/mdl/" "$drm/mdl/"
-	mkdir -p "$drm/mdl/tests"
-	rsync -a --delete --include='*.c' --include='*.h' --exclude='*' \
-		"$TOP/kunit/" "$drm/mdl/tests/"
-	rsync -a "$TOP"/include/drm/drm_mdl*.h "$SRC/include/drm/"
-	rsync -a "$TOP/include/uapi/drm/mdl_drm.h" "$SRC/include/uapi/drm/mdl_drm.h"
-
-	# Hook the driver in after the last driver Kconfig, before the menu ends.
-	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" ||
-		sed -i 's|^source "drivers/gpu/drm/sprd/Kconfig"|&\n\nsource "drivers/gpu/drm/mdl/Kconfig"|' "$drm/Kconfig"
-	grep -q 'CONFIG_DRM_MDL' "$drm/Makefile" ||
-		echo 'obj-$(CONFIG_DRM_MDL) += mdl/' >> "$drm/Makefile"
-	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" || { echo "run-kunit: could not hook Kconfig" >&2; exit 1; }
-}
+# shellcheck source=tools/kunit/overlay.sh
+. "$TOP/tools/kunit/overlay.sh"
 
 SRC=$("$TOP/tools/kernel-source.sh")
-overlay_driver
+mdl_overlay_driver "$SRC" "$TOP"
 
 cd "$SRC"
 set +e

@@ -442,7 +442,7 @@ TEST_P(Alloc, WindowAtTheEndOfTheAddressSpaceDoesNotWrap) {
   r.low = ~0ull - 2 * info.page_size + 1;  // the last two pages of 2^64
   r.high = DRM_MDL_HIGH_UNLIMITED;
   r.skip = info.page_size;  // window 2 would start at 0 modulo 2^64
-  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM");
+  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, mdl::to_alloc_args(r))), "ENOMEM");
 }
 
 TEST_P(Alloc, ContiguousChunksOfOnePageAreAccepted) {

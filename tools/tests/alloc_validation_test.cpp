@@ -11,7 +11,7 @@ constexpr uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 class AllocValidation : public DeviceTest {
  protected:
   // Sends @r raw and returns the errno name ("OK" when it was allocated).
-  std::string send(const mdl::Request& r) { return mdl::errno_name(alloc_errno(dev, alloc_args(r))); }
+  std::string send(const mdl::Request& r) { return mdl::errno_name(alloc_errno(dev, mdl::to_alloc_args(r))); }
   std::string send(const drm_mdl_alloc& a) { return mdl::errno_name(alloc_errno(dev, a)); }
 };
 
@@ -127,7 +127,7 @@ TEST_F(AllocValidation, UnknownCacheTypeIsEINVAL) {
 
 TEST_F(AllocValidation, NonzeroPadIsEINVAL) {
   for (uint32_t pad : {1u, 0x80000000u}) {
-    auto a = alloc_args(request(4 * KiB));
+    auto a = mdl::to_alloc_args(request(4 * KiB));
     a.pad = pad;
     EXPECT_EQ(send(a), "EINVAL") << "pad " << pad;
   }
@@ -148,7 +148,7 @@ TEST_P(AllocNoMemory, WindowAboveRamIsENOMEM) {
   auto r = request(64 * KiB);
   r.low = (top + GiB) & ~(GiB - 1);
   r.high = r.low + GiB - 1;
-  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM")
+  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, mdl::to_alloc_args(r))), "ENOMEM")
       << "window [" << mdl::hex(r.low) << ", " << mdl::hex(r.high) << "], top of RAM "
       << mdl::hex(top);
 }
@@ -158,9 +158,9 @@ TEST_P(AllocNoMemory, WindowSmallerThanAPageIsENOMEM) {
   auto r = request(4 * KiB);
   r.low = w.first + 1;  // [first+1, first+page]: no whole page fits
   r.high = w.first + info.page_size;
-  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM");
+  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, mdl::to_alloc_args(r))), "ENOMEM");
   r.low = r.high = w.first + 16;  // one byte
-  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM");
+  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, mdl::to_alloc_args(r))), "ENOMEM");
 }
 
 TEST_P(AllocNoMemory, WindowHoldingFewerPagesThanAskedIsENOMEM) {
@@ -168,7 +168,7 @@ TEST_P(AllocNoMemory, WindowHoldingFewerPagesThanAskedIsENOMEM) {
   auto r = request(3 * info.page_size);
   r.low = w.first;
   r.high = w.first + 2 * info.page_size - 1;  // room for two pages only
-  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM");
+  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, mdl::to_alloc_args(r))), "ENOMEM");
 }
 
 TEST_P(AllocNoMemory, ContiguousBlockLargerThanWindowIsENOMEM) {
@@ -176,7 +176,7 @@ TEST_P(AllocNoMemory, ContiguousBlockLargerThanWindowIsENOMEM) {
   auto r = request(2 * info.page_size, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
   r.low = w.first;
   r.high = w.first + info.page_size - 1;
-  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM");
+  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, mdl::to_alloc_args(r))), "ENOMEM");
 }
 
 TEST_P(AllocNoMemory, SkipWindowsAllAboveRamIsENOMEM) {
@@ -186,7 +186,7 @@ TEST_P(AllocNoMemory, SkipWindowsAllAboveRamIsENOMEM) {
   r.low = (top + GiB) & ~(GiB - 1);
   r.high = r.low + MiB - 1;
   r.skip = 16 * MiB;  // every window k starts above the top of RAM: no iteration
-  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, alloc_args(r))), "ENOMEM");
+  EXPECT_EQ(mdl::errno_name(alloc_errno(dev, mdl::to_alloc_args(r))), "ENOMEM");
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ TEST_P(Lifetime, FailedRequestsLeaveNothingAllocated) {
   auto engine_before = debugfs_value(dev, "engine_pages");
   uint64_t top = top_of_ram();
   std::vector<drm_mdl_alloc> bad;
-  auto add = [&](mdl::Request r) { bad.push_back(alloc_args(r)); };
+  auto add = [&](mdl::Request r) { bad.push_back(mdl::to_alloc_args(r)); };
   add(request(0));
   add(request(info.max_total_bytes + 1));
   add(request(64 * KiB, 3));
@@ -100,7 +100,7 @@ TEST_P(Lifetime, FailedRequestsLeaveNothingAllocated) {
     add(r);
   }
   {
-    auto a = alloc_args(request(64 * KiB));
+    auto a = mdl::to_alloc_args(request(64 * KiB));
     a.pad = 1;
     bad.push_back(a);
   }

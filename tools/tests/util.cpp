@@ -32,29 +32,6 @@ uint64_t page_size() { return static_cast<uint64_t>(sysconf(_SC_PAGESIZE)); }
 
 bool is_root() { return geteuid() == 0; }
 
-std::vector<Range> system_ram() {
-  std::vector<Range> out;
-  std::ifstream in("/proc/iomem");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == ' ') continue;  // top level only
-    if (line.find(": System RAM") == std::string::npos) continue;
-    auto dash = line.find('-');
-    auto space = line.find(' ');
-    if (dash == std::string::npos || space == std::string::npos) continue;
-    Range r{std::stoull(line.substr(0, dash), nullptr, 16),
-            std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16)};
-    if (r.last > r.first) out.push_back(r);  // all zeros without root
-  }
-  return out;
-}
-
-uint64_t top_of_ram() {
-  uint64_t top = 0;
-  for (const auto& r : system_ram()) top = std::max(top, r.last + 1);
-  return top;
-}
-
 uint64_t reach(const mdl::Info& info) {
   uint64_t top = top_of_ram();
   if (!(info.caps & DRM_MDL_CAP_IOMMU) && info.dma_mask && info.dma_mask + 1 < top && info.dma_mask != ~0ull)
@@ -199,18 +176,6 @@ std::optional<uint64_t> debugfs_total_pages(const mdl::Device& dev) {
 
 // ---- kernel log ----
 
-KmsgWatch::KmsgWatch() {
-  fd_ = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd_ >= 0 && lseek(fd_, 0, SEEK_END) < 0) {
-    close(fd_);
-    fd_ = -1;
-  }
-}
-
-KmsgWatch::~KmsgWatch() {
-  if (fd_ >= 0) close(fd_);
-}
-
 std::vector<std::string> KmsgWatch::problems() {
   static const char* const kBad[] = {
       "WARNING:", "BUG:", "Oops", "kernel BUG", "general protection", "x86/PAT:",
@@ -220,24 +185,12 @@ std::vector<std::string> KmsgWatch::problems() {
       "Bad page", "page dumped because", "swiotlb buffer is full", "Call Trace:",
   };
   std::vector<std::string> out;
-  if (fd_ < 0) return out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = read(fd_, buf, sizeof(buf) - 1);
-    if (n < 0 && errno == EPIPE) continue;  // overwritten records: go on
-    if (n <= 0) break;
-    std::string rec(buf, static_cast<size_t>(n));
-    auto semi = rec.find(';');
-    std::string msg = semi == std::string::npos ? rec : rec.substr(semi + 1);
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    auto nl = msg.find('\n');  // continuation lines (" SUBSYSTEM=...")
-    if (nl != std::string::npos) msg.erase(nl);
+  for (auto& msg : log_.new_records())
     for (const char* bad : kBad)
       if (msg.find(bad) != std::string::npos) {
         out.push_back(msg);
         break;
       }
-  }
   return out;
 }
 
@@ -258,16 +211,6 @@ mdl::Request request(uint64_t bytes, uint32_t cache, uint32_t flags) {
   return r;
 }
 
-drm_mdl_alloc alloc_args(const mdl::Request& r) {
-  drm_mdl_alloc a{};
-  a.low = r.low;
-  a.high = r.high;
-  a.skip = r.skip;
-  a.total_bytes = r.total_bytes;
-  a.cache_type = r.cache_type;
-  a.flags = r.flags;
-  return a;
-}
 
 int alloc_errno(const mdl::Device& dev, drm_mdl_alloc args) {
   int e = dev.ioctl(DRM_IOCTL_MDL_ALLOC, &args);

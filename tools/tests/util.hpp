@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "mdl/host.hpp"
 #include "mdl/mdl.hpp"
 #include "mdl/text.hpp"
 
@@ -32,12 +33,9 @@ uint64_t page_size();
 bool is_root();
 
 // ---- physical memory (from /proc/iomem; needs root for real addresses) ----
-struct Range {
-  uint64_t first;
-  uint64_t last;  // inclusive
-};
-std::vector<Range> system_ram();
-uint64_t top_of_ram();  // one past the highest byte of RAM
+using Range = mdl::host::RamRange;
+using mdl::host::system_ram;
+using mdl::host::top_of_ram;
 
 // Highest physical byte + 1 the device can be given: RAM, capped by the DMA
 // mask when there is no IOMMU.
@@ -74,15 +72,11 @@ std::optional<uint64_t> debugfs_value(const mdl::Device& dev, const std::string&
 // faults, KASAN/UBSAN, lockdep...). Inactive without access to /dev/kmsg.
 class KmsgWatch {
  public:
-  KmsgWatch();
-  ~KmsgWatch();
-  KmsgWatch(const KmsgWatch&) = delete;
-  KmsgWatch& operator=(const KmsgWatch&) = delete;
-  bool active() const { return fd_ >= 0; }
+  bool active() const { return log_.active(); }
   std::vector<std::string> problems();
 
  private:
-  int fd_ = -1;
+  mdl::host::KernelLog log_;
 };
 
 // Fails the current test when the kernel logged a problem since @watch began.
@@ -92,7 +86,6 @@ void expect_clean_kernel_log(KmsgWatch& watch);
 mdl::Request request(uint64_t bytes, uint32_t cache = DRM_MDL_CACHE_CACHED, uint32_t flags = 0);
 // Raw DRM_IOCTL_MDL_ALLOC; returns errno (0 on success, handle freed again).
 int alloc_errno(const mdl::Device& dev, drm_mdl_alloc args);
-drm_mdl_alloc alloc_args(const mdl::Request& r);
 
 // ---- device selection ----
 enum class Which { any, edu, platform };

@@ -301,7 +301,7 @@ Result<Info> Device::info() const {
   return info;
 }
 
-Result<Allocation> Device::alloc(const Request& req) const {
+drm_mdl_alloc to_alloc_args(const Request& req) {
   drm_mdl_alloc args{};
   args.low = req.low;
   args.high = req.high;
@@ -309,6 +309,11 @@ Result<Allocation> Device::alloc(const Request& req) const {
   args.total_bytes = req.total_bytes;
   args.cache_type = req.cache_type;
   args.flags = req.flags;
+  return args;
+}
+
+Result<Allocation> Device::alloc(const Request& req) const {
+  drm_mdl_alloc args = to_alloc_args(req);
   if (int e = ioctl(DRM_IOCTL_MDL_ALLOC, &args)) return fail(e);
   return Allocation(file_, args);
 }

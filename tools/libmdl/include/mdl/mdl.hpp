@@ -67,6 +67,9 @@ struct Request {
   uint32_t flags = 0;
 };
 
+// The ALLOC ioctl's argument for @req, outputs zeroed.
+drm_mdl_alloc to_alloc_args(const Request& req);
+
 // A file descriptor, closed on destruction.
 class UniqueFd {
  public:
