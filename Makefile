@@ -14,8 +14,10 @@ CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/drm-mdl
 export CACHE
 
 # The running kernel's headers when present, else Debian's 6.1 test kernel.
-KDIR ?= $(shell tools/kdir.sh)
-export KDIR
+# Resolved by the shell when a recipe runs, not when make reads this file:
+# on a fresh machine the headers exist only once `deps` has installed them.
+# KDIR=... on the command line or in the environment wins.
+KDIR_SH = "$${KDIR:-$$($(TOP)/tools/kdir.sh)}"
 
 BUILD := $(TOP)/build
 TOOLS_BUILD := $(BUILD)/tools
@@ -28,10 +30,10 @@ deps:
 	@tools/install-deps.sh
 
 module: deps
-	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C $(KDIR_SH) M=$(TOP) W=1 modules
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	-$(MAKE) -C $(KDIR_SH) M=$(TOP) clean
 	rm -rf $(BUILD)
 
 kunit: deps
@@ -45,7 +47,7 @@ checkpatch: deps
 	@tools/lint/checkpatch.sh
 
 sparse: deps
-	@$(MAKE) -s -C $(KDIR) M=$(TOP) C=2 W=1 modules 2>&1 | tools/lint/sparse-filter.sh
+	@$(MAKE) -s -C $(KDIR_SH) M=$(TOP) C=2 W=1 modules 2>&1 | tools/lint/sparse-filter.sh
 
 lint: checkpatch sparse
 
