@@ -133,6 +133,7 @@ def user_results(path):
         "BM_IoctlVersion/1": ("ioctl", 0, "drm_ioctl_version_direct"),
         "BM_IoctlAllocFree/4096/0": ("ioctl", 4096, "mdl_ioctl_alloc_free"),
         "BM_IoctlAllocFree/4096/1": ("ioctl", 4096, "mdl_ioctl_alloc_free_direct"),
+        "BM_VgemDumbCreateDestroy/4096": ("ioctl", 4096, "vgem_dumb_create_destroy"),
         "BM_MdlMmapTouch/67108864/0": ("mmap_touch", 64 << 20, "mdl_alloc_mmap_touch"),
         "BM_MdlMmapTouch/67108864/1": ("mmap_touch", 64 << 20, "mdl_alloc_mmap_touch_direct"),
         "BM_VgemDumbMmapTouch/67108864": ("mmap_touch", 64 << 20, "vgem_dumb_mmap_touch"),
@@ -406,6 +407,16 @@ def targets(kernel, user_rows, out):
                              "where": "vm", "verdict": "PASS" if ratio <= 3 else "FAIL",
                              "detail": f"{fmt_ns(a['median_ns'])} vs {fmt_ns(v['median_ns'])}: {ratio:.2f}x",
                              "limit": "<= 3.00"})
+            g = uidx.get("vgem_dumb_create_destroy")
+            if g:
+                verdicts.append({
+                    "target": f"  the DRM core's own floor: vgem CREATE_DUMB+DESTROY_DUMB at 4 KiB "
+                              f"(a GEM object and handle, no pages) against DRM_IOCTL_VERSION; "
+                              f"drm-mdl ({dev}) against vgem",
+                    "where": "vm", "verdict": "INFO",
+                    "detail": f"{fmt_ns(g['median_ns'])}: {g['median_ns'] / v['median_ns']:.2f}x; "
+                              f"{a['median_ns'] / g['median_ns']:.2f}x",
+                    "limit": None})
         m, g = uidx.get("mdl_alloc_mmap_touch" + suffix), uidx.get("vgem_dumb_mmap_touch")
         if m and g:
             ratio = g["median_ns"] / m["median_ns"]

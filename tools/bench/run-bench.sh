@@ -68,7 +68,7 @@ if [ "${BENCH_NO_VM:-0}" != 1 ]; then
 	start=$(date +%s)
 	echo "==> bench: VM (IOMMU mapping cost, DMA segments, user space)"
 	if tools/bench/vm.sh --sizes "${BENCH_VM_SIZES:-${BENCH_SIZES:-4K,64K,2M,64M,256M,1G}}" \
-		--mem "${BENCH_VM_MEM:-3G}" "${frag[@]}" --out "$OUT"; then
+		--mem "${BENCH_VM_MEM:-5G}" "${frag[@]}" --out "$OUT"; then
 		echo "bench: VM took $(elapsed "$start") s"
 	else
 		echo "bench: the VM run failed" >&2

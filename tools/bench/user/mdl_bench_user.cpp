@@ -6,6 +6,11 @@
 //   BM_IoctlVersion/D           DRM_IOCTL_VERSION with empty buffers: the
 //                               floor of any DRM ioctl on the same file
 //   BM_IoctlAllocFree/4096/D    DRM_IOCTL_MDL_ALLOC + DRM_IOCTL_MDL_FREE
+//   BM_VgemDumbCreateDestroy/4096
+//                               CREATE_DUMB + DESTROY_DUMB on vgem: what
+//                               creating and dropping a GEM object and its
+//                               handle costs in the DRM core's leanest
+//                               driver, pages not even allocated yet
 //   BM_MdlMmapTouch/64M/D       alloc, map offset, mmap, write one byte per
 //                               page, munmap, free
 //   BM_VgemDumbMmapTouch/64M    the same with a vgem dumb buffer:
@@ -24,6 +29,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -113,16 +119,38 @@ void BM_MdlMmapTouch(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 
+// A dumb buffer of @size bytes: 8 bits per pixel, rows of at most 64 KiB.
+drm_mode_create_dumb dumb_args(uint64_t size) {
+  drm_mode_create_dumb create{};
+  create.width = static_cast<uint32_t>(std::min<uint64_t>(size, 65536));
+  create.height = static_cast<uint32_t>(size / create.width);
+  create.bpp = 8;
+  return create;
+}
+
+void BM_VgemDumbCreateDestroy(benchmark::State& state) {
+  int fd = vgem().get();
+  if (fd < 0) return state.SkipWithError("no vgem card node");
+  const auto size = static_cast<uint64_t>(state.range(0));
+  for (auto _ : state) {
+    drm_mode_create_dumb create = dumb_args(size);
+    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create)) {
+      return state.SkipWithError(("CREATE_DUMB: " + mdl::errno_name(err)).c_str());
+    }
+    drm_mode_destroy_dumb destroy{};
+    destroy.handle = create.handle;
+    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy)) {
+      return state.SkipWithError(("DESTROY_DUMB: " + mdl::errno_name(err)).c_str());
+    }
+  }
+}
+
 void BM_VgemDumbMmapTouch(benchmark::State& state) {
   int fd = vgem().get();
   if (fd < 0) return state.SkipWithError("no vgem card node");
   const auto size = static_cast<uint64_t>(state.range(0));
   for (auto _ : state) {
-    // 8 bits per pixel, rows of 64 KiB: height * pitch == size.
-    drm_mode_create_dumb create{};
-    create.width = 65536;
-    create.height = static_cast<uint32_t>(size / 65536);
-    create.bpp = 8;
+    drm_mode_create_dumb create = dumb_args(size);
     if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create)) {
       return state.SkipWithError(("CREATE_DUMB: " + mdl::errno_name(err)).c_str());
     }
@@ -146,6 +174,7 @@ void BM_VgemDumbMmapTouch(benchmark::State& state) {
 
 BENCHMARK(BM_IoctlVersion)->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK(BM_IoctlAllocFree)->Args({4096, 0})->Args({4096, 1})->UseRealTime();
+BENCHMARK(BM_VgemDumbCreateDestroy)->Arg(4096)->UseRealTime();
 BENCHMARK(BM_MdlMmapTouch)
     ->Args({64 << 20, 0})
     ->Args({64 << 20, 1})

@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/vmstat.h>
 
 #include "mdl_internal.h"
 #include "mdl_trace.h"
@@ -113,6 +114,18 @@ static void mdl_release_descriptor(struct drm_mdl *mdl)
 	kfree(mdl);
 }
 
+/*
+ * Whether @nr_pages could be had even after reclaim. si_mem_available()
+ * walks every zone, which costs more than a small allocation itself;
+ * a request that fits in half of the free pages needs no estimate.
+ */
+static bool mdl_may_fit(unsigned long nr_pages)
+{
+	if (nr_pages <= global_zone_page_state(NR_FREE_PAGES) / 2)
+		return true;
+	return nr_pages <= si_mem_available() + mdl_pool_pages();
+}
+
 static struct drm_mdl *__mdl_alloc(struct device *dev,
 				   const struct drm_mdl_request *req,
 				   gfp_t gfp_extra)
@@ -137,7 +150,7 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	 * available: the request takes them first.
 	 */
 	if ((plan.flags & DRM_MDL_ALLOC_FULLY_REQUIRED) &&
-	    plan.nr_pages > si_mem_available() + mdl_pool_pages())
+	    !mdl_may_fit(plan.nr_pages))
 		return ERR_PTR(-ENOMEM);
 
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
@@ -202,9 +215,14 @@ err_descriptor:
 struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
 			  gfp_t gfp_extra)
 {
-	u64 start = ktime_get_ns();
-	struct drm_mdl *mdl = __mdl_alloc(dev, req, gfp_extra);
+	struct drm_mdl *mdl;
+	u64 start;
 
+	/* Some clocksources cost microseconds a read (HPET in a VM). */
+	if (!trace_mdl_alloc_enabled())
+		return __mdl_alloc(dev, req, gfp_extra);
+	start = ktime_get_ns();
+	mdl = __mdl_alloc(dev, req, gfp_extra);
 	trace_mdl_alloc(req, IS_ERR(mdl) ? NULL : mdl, PTR_ERR_OR_ZERO(mdl),
 			ktime_get_ns() - start);
 	return mdl;

@@ -8,6 +8,7 @@
 
 #include <linux/capability.h>
 #include <linux/dma-mapping.h>
+#include <linux/memcontrol.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
@@ -41,6 +42,35 @@ unsigned int mdl_max_file_mb;
 module_param_named(max_file_mb, mdl_max_file_mb, uint, 0644);
 MODULE_PARM_DESC(max_file_mb,
 		 "Most MiB of allocations one open file may hold, 0 for no limit; beyond it DRM_IOCTL_MDL_ALLOC fails with ENOMEM (default: 0)");
+
+/*
+ * User pages are charged to the caller's memory cgroup with __GFP_ACCOUNT.
+ * The page allocator charges nothing for a task in the root cgroup, or
+ * when kmem accounting is off, and such pages may then go through the
+ * pre-zeroed pool like in-kernel ones: no charge exists that the pool
+ * could move to the wrong cgroup. Any other caller gets __GFP_ACCOUNT and
+ * fresh pages (see mdl_pool.c).
+ */
+static gfp_t mdl_user_gfp(void)
+{
+#ifdef CONFIG_MEMCG_KMEM
+	struct mem_cgroup *memcg;
+	bool charged;
+
+	if (mem_cgroup_disabled() || !memcg_kmem_enabled())
+		return 0;
+	/* A task that charges on another's behalf is never second-guessed. */
+	if (current->active_memcg)
+		return __GFP_ACCOUNT;
+	rcu_read_lock();
+	memcg = mem_cgroup_from_task(current);
+	charged = memcg && parent_mem_cgroup(memcg);
+	rcu_read_unlock();
+	return charged ? __GFP_ACCOUNT : 0;
+#else
+	return 0;
+#endif
+}
 
 static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 			   struct drm_file *file)
@@ -89,8 +119,7 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 		return -ENODEV;
 	}
 
-	/* __GFP_ACCOUNT: the pages count against the caller's memory cgroup. */
-	mdl = mdl_alloc(drm->dev, &req, __GFP_ACCOUNT);
+	mdl = mdl_alloc(drm->dev, &req, mdl_user_gfp());
 	if (IS_ERR(mdl)) {
 		drm_dev_exit(idx);
 		mdl_file_unreserve(drm, file, bytes);
