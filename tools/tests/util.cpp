@@ -69,7 +69,7 @@ int64_t first_difference(std::span<const std::byte> a, std::span<const std::byte
   return a.size() == b.size() ? -1 : static_cast<int64_t>(n);
 }
 
-std::string run_unprivileged(const std::function<std::string()>& body) {
+std::string run_in_child(const std::function<std::string()>& body) {
   int p[2];
   if (pipe(p) != 0) return std::string("pipe: ") + std::strerror(errno);
   std::fflush(stdout);
@@ -79,16 +79,10 @@ std::string run_unprivileged(const std::function<std::string()>& body) {
   if (pid == 0) {
     close(p[0]);
     std::string msg;
-    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
-      msg = std::string("dropping privileges failed: ") + std::strerror(errno);
-    } else if (geteuid() == 0 || setuid(0) == 0) {
-      msg = "still root after setuid(65534)";
-    } else {
-      try {
-        msg = body();
-      } catch (const std::exception& e) {
-        msg = std::string("exception: ") + e.what();
-      }
+    try {
+      msg = body();
+    } catch (const std::exception& e) {
+      msg = std::string("exception: ") + e.what();
     }
     size_t off = 0;
     while (off < msg.size()) {
@@ -106,10 +100,19 @@ std::string run_unprivileged(const std::function<std::string()>& body) {
   close(p[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status)) return "unprivileged child killed by signal " + std::to_string(WTERMSIG(status));
-  if (!WIFEXITED(status)) return "unprivileged child did not exit";
-  if (WEXITSTATUS(status) != 0 && msg.empty()) return "unprivileged child failed without a message";
+  if (WIFSIGNALED(status)) return "child killed by signal " + std::to_string(WTERMSIG(status));
+  if (!WIFEXITED(status)) return "child did not exit";
+  if (WEXITSTATUS(status) != 0 && msg.empty()) return "child failed without a message";
   return msg;
+}
+
+std::string run_unprivileged(const std::function<std::string()>& body) {
+  return run_in_child([&]() -> std::string {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+      return std::string("dropping privileges failed: ") + std::strerror(errno);
+    if (geteuid() == 0 || setuid(0) == 0) return "still root after setuid(65534)";
+    return body();
+  });
 }
 
 // ---- debugfs ----

@@ -56,6 +56,8 @@ int64_t first_difference(std::span<const std::byte> a, std::span<const std::byte
 // supplementary groups. Returns "" on success, else what went wrong (the
 // body's returned message, an exception, or the child's death).
 std::string run_unprivileged(const std::function<std::string()>& body);
+// Runs @body in a forked child as it is; returns as run_unprivileged().
+std::string run_in_child(const std::function<std::string()>& body);
 
 // ---- accounting (debugfs) ----
 // Pages currently allocated through the driver, all clients of @dev's device

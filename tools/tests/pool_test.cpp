@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+// The pre-zeroed pool as the ioctl path uses it: a caller that no memory
+// cgroup is charged for (the root cgroup) gets pooled pages back, zeroed;
+// a caller in a memory cgroup never does, and its pages are charged to it.
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "util.hpp"
+
+namespace mdltest {
+namespace {
+
+constexpr uint64_t MiB = 1024 * 1024;
+const char* const kPoolFile = "/sys/kernel/debug/mdl_pool";
+const char* const kCgroupRoot = "/sys/fs/cgroup";
+
+struct PoolState {
+  uint64_t clean_pages = 0;
+  uint64_t hits = 0;
+};
+
+std::optional<PoolState> pool_state() {
+  std::ifstream in(kPoolFile);
+  if (!in) return std::nullopt;
+  PoolState s;
+  bool clean = false, hits = false;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("clean_pages: ", 0) == 0) {
+      s.clean_pages = std::stoull(line.substr(13));
+      clean = true;
+    } else if (line.rfind("hits: ", 0) == 0) {
+      s.hits = std::stoull(line.substr(6));
+      hits = true;
+    }
+  }
+  if (!clean || !hits) return std::nullopt;
+  return s;
+}
+
+// The cgroup v2 path of this process ("/" for the root cgroup). The
+// kernel lists the v2 hierarchy only once it has been mounted; before that
+// every process is in its root.
+std::string own_cgroup() {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("0::", 0) == 0) return line.substr(3);
+  return "/";
+}
+
+std::string read_first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+class Pool : public EachDeviceTest {
+ protected:
+  void SetUp() override {
+    EachDeviceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (!is_root()) GTEST_SKIP() << "needs root for " << kPoolFile;
+    if (!pool_state()) {
+      std::string why = std::string("no pool state in ") + kPoolFile;
+      if (devices_required()) FAIL() << why;
+      GTEST_SKIP() << why;
+    }
+  }
+
+  // Leaves at least @bytes of clean pages in the pool: an allocation that
+  // is dirtied and freed, then the zeroing worker given time to run.
+  void refill(uint64_t bytes) {
+    {
+      auto a = dev.alloc(request(bytes));
+      ASSERT_TRUE(a) << mdl::errno_name(a.errnum());
+      auto m = dev.map(*a);
+      ASSERT_TRUE(m) << mdl::errno_name(m.errnum());
+      fill_random(m->bytes(), 0x5eed);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (pool_state()->clean_pages < bytes / page_size()) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+          << "the pool's worker did not zero " << bytes << " bytes within 10 s";
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+};
+MDL_INSTANTIATE_EACH_DEVICE(Pool);
+
+TEST_P(Pool, UnchargedCallerGetsPooledPagesZeroed) {
+  if (own_cgroup() != "/") GTEST_SKIP() << "runs in cgroup " << own_cgroup() << ", not the root";
+  const uint64_t bytes = 2 * MiB;
+  ASSERT_NO_FATAL_FAILURE(refill(bytes));
+
+  const auto before = *pool_state();
+  auto a = dev.alloc(request(bytes));
+  ASSERT_TRUE(a) << mdl::errno_name(a.errnum());
+  const auto after = *pool_state();
+  EXPECT_EQ(after.hits - before.hits, bytes / page_size())
+      << "a root-cgroup allocation did not take its pages from the pool";
+
+  // The pages held random bytes before they were pooled.
+  auto m = dev.map(*a);
+  ASSERT_TRUE(m) << mdl::errno_name(m.errnum());
+  EXPECT_TRUE(all_zero(m->bytes())) << "a pooled page came back unzeroed";
+}
+
+TEST_P(Pool, ChargedCallerNeverGetsPooledPages) {
+  if (own_cgroup() != "/") GTEST_SKIP() << "needs to create a cgroup below the root";
+  const std::string root = kCgroupRoot;
+  struct stat st {};
+  if (stat((root + "/cgroup.controllers").c_str(), &st) != 0 &&
+      mount("none", kCgroupRoot, "cgroup2", 0, nullptr) != 0)
+    GTEST_SKIP() << "cannot mount cgroup2 at " << root;
+  if (read_first_line(root + "/cgroup.controllers").find("memory") == std::string::npos)
+    GTEST_SKIP() << "no memory controller";
+  ASSERT_TRUE(write_text(root + "/cgroup.subtree_control", "+memory"));
+  const std::string cg = root + "/mdl-pool-test";
+  (void)rmdir(cg.c_str());
+  ASSERT_EQ(mkdir(cg.c_str(), 0755), 0) << "mkdir " << cg << ": " << std::strerror(errno);
+
+  const uint64_t bytes = 2 * MiB;
+  ASSERT_NO_FATAL_FAILURE(refill(bytes));
+
+  std::string failure = run_in_child([&]() -> std::string {
+    if (!write_text(cg + "/cgroup.procs", std::to_string(getpid())))
+      return "cannot join " + cg;
+    const auto before = *pool_state();
+    const uint64_t charged_before = std::stoull(read_first_line(cg + "/memory.current"));
+    auto a = dev.alloc(request(bytes));
+    if (!a) return "alloc in the cgroup: " + mdl::errno_name(a.errnum());
+    const auto after = *pool_state();
+    const uint64_t charged = std::stoull(read_first_line(cg + "/memory.current")) - charged_before;
+    if (after.hits != before.hits)
+      return std::to_string(after.hits - before.hits) +
+             " pooled pages went to a caller in a memory cgroup";
+    if (charged < bytes)
+      return "the cgroup was charged " + std::to_string(charged) + " bytes for " +
+             std::to_string(bytes);
+    auto m = dev.map(*a);
+    if (!m) return "map: " + mdl::errno_name(m.errnum());
+    if (!all_zero(m->bytes())) return "fresh pages came back unzeroed";
+    return "";
+  });
+  EXPECT_EQ(failure, "");
+  EXPECT_EQ(rmdir(cg.c_str()), 0) << "rmdir " << cg << ": " << std::strerror(errno);
+}
+
+}  // namespace
+}  // namespace mdltest
