@@ -258,9 +258,10 @@ int xioctl(int fd, unsigned long request, void* arg) {
 }
 
 int alloc(int fd, uint64_t bytes, uint32_t* handle, uint32_t cache, uint32_t flags,
-          drm_mdl_alloc* out) {
+          drm_mdl_alloc* out, uint64_t skip) {
   drm_mdl_alloc a{};
   a.high = DRM_MDL_HIGH_UNLIMITED;
+  a.skip = skip;
   a.total_bytes = bytes;
   a.cache_type = cache;
   a.flags = flags;

@@ -100,9 +100,10 @@ double now();
 // Raw DRM ioctl without drmIoctl's EINTR/EAGAIN loop: 0 or the errno.
 int xioctl(int fd, unsigned long request, void* arg);
 
-// Allocates through @fd, fully required (the ioctl always is): 0 or errno.
+// Allocates through @fd, fully required (the ioctl always is), in window 0
+// with SkipBytes @skip: 0 or errno.
 int alloc(int fd, uint64_t bytes, uint32_t* handle, uint32_t cache = DRM_MDL_CACHE_CACHED,
-          uint32_t flags = 0, drm_mdl_alloc* out = nullptr);
+          uint32_t flags = 0, drm_mdl_alloc* out = nullptr, uint64_t skip = 0);
 int free_handle(int fd, uint32_t handle);
 // MAP_OFFSET + mmap(MAP_SHARED); nullptr with errno set on failure.
 void* map(int fd, uint32_t handle, uint64_t bytes);

@@ -586,9 +586,9 @@ int cmd_cgroup() {
   }
   // Blocks beyond the buddy allocator's largest order come from
   // alloc_contig_range(), which 6.1 gives no way to charge. The engine
-  // refuses such exact placement to a request that would not fit under the
-  // cgroup's limits (mdl_may_use_contig() in mdl_chunk.c), so this one must
-  // fail too; what stays open is several requests that each fit.
+  // never uses exact placement for a charged request (mdl_may_use_contig()
+  // in mdl_chunk.c), so 8 MiB blocks fail inside the cgroup even where they
+  // would fit under memory.max: repeated, they would go past it.
   std::string contig = "missing";
   {
     const char* k = "128MiB-contiguous-8MiB-blocks";
@@ -596,10 +596,10 @@ int cmd_cgroup() {
     uint64_t cur = got.count(k) && got[k].size() > 1 ? std::stoull(got[k][1]) : 0;
     v.check(contig == "ENOMEM", std::string(k) + " inside memory.max=64M: " + contig + ", want ENOMEM" +
                                     (contig == "0" ? " (memory.current " + mib(cur) + " while it was held)" : ""));
-    // Exact placement stays available to a request that fits.
     const char* fits = "32MiB-contiguous-8MiB-blocks";
     std::string fe = got.count(fits) ? got[fits][0] : "missing";
-    v.check(fe == "0", std::string(fits) + " inside memory.max=64M: " + fe + ", want success");
+    v.check(fe == "ENOMEM", std::string(fits) + " inside memory.max=64M: " + fe +
+                                ", want ENOMEM (exact placement is never charged)");
     contig += ", 32 MiB in 8 MiB blocks -> " + fe;
   }
   uint64_t charged = 0;
@@ -619,13 +619,18 @@ int cmd_cgroup() {
   auto oom_kills = events.find("oom_kill 0") != std::string::npos;
   v.check(oom_kills, "memory.events: " + events);
 
-  // Outside the cgroup the same request is unaffected.
+  // Outside the cgroup the same requests are unaffected.
   {
     Fd f(open_node(path));
     uint32_t h;
     int e = alloc(f.fd, 128 * MiB, &h);
     v.check(e == 0, "128 MiB outside the cgroup: " + errname(e));
     if (!e) free_handle(f.fd, h);
+    e = alloc(f.fd, 32 * MiB, &h, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS,
+              nullptr, 8 * MiB);
+    v.check(e == 0, "32 MiB in 8 MiB blocks outside the cgroup: " + errname(e));
+    if (!e) free_handle(f.fd, h);
+    contig += " (outside the cgroup: " + errname(e) + ")";
   }
   rmdir(cg.c_str());
   check_idle(v, "after the cgroup test");

@@ -16,7 +16,6 @@
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
-#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pageblock-flags.h>
@@ -52,28 +51,6 @@ static unsigned int mdl_max_buddy_order(void)
 	return MAX_ORDER - 1;
 }
 
-/*
- * Whether @nr_pages more would stay under memory.max of the caller's memory
- * cgroup and of each of its ancestors. A module can read the limits but
- * not charge pages it did not get from the page allocator.
- */
-static bool mdl_memcg_has_room(unsigned long nr_pages)
-{
-#ifdef CONFIG_MEMCG
-	struct mem_cgroup *memcg, *iter;
-	bool room = true;
-
-	memcg = get_mem_cgroup_from_mm(current->mm);
-	for (iter = memcg; iter && room; iter = parent_mem_cgroup(iter))
-		room = page_counter_read(&iter->memory) + nr_pages <=
-		       READ_ONCE(iter->memory.max);
-	mem_cgroup_put(memcg);
-	return room;
-#else
-	return true;
-#endif
-}
-
 /**
  * mdl_chunk_ctx_init - prepare the per-request allocator state
  * @ctx: the state
@@ -96,8 +73,6 @@ void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
 	ctx->contig_budget = MDL_CONTIG_FAILURES_MAX + 4 * plan->nr_pages;
 	ctx->pb_checked = ULONG_MAX;
 	ctx->pb_isolatable = false;
-	ctx->contig_fits_memcg = !(gfp_extra & __GFP_ACCOUNT) ||
-				 mdl_memcg_has_room(plan->nr_pages);
 }
 
 static u64 mdl_window_last_byte(const struct mdl_window *window)
@@ -305,17 +280,17 @@ static void mdl_chunk_prepare_contig(struct mdl_chunk_ctx *ctx)
 }
 
 /*
- * Known gap: alloc_contig_range() does not charge a memory cgroup and 6.1
- * exports no way to charge the pages afterwards, so exact ranges taken for
- * a cgroup-charged (user) request are not counted against memory.max.
- * Refusing them would leave user space without windows or large blocks, so
- * they are refused only to a request that would not fit under the limits
- * as a whole: one request cannot take a cgroup past memory.max, although
- * several that each fit still can (the per-file cap bounds those).
+ * alloc_contig_range() charges no memory cgroup, and 6.1 exports no way to
+ * charge pages afterwards. A request charged to a cgroup (an ioctl caller
+ * in one, see mdl_user_gfp()) therefore never gets exact placement: each
+ * such request would take memory past memory.max, and a container could
+ * repeat it without bound. It gets what the buddy allocator can place, or
+ * -ENOMEM.
  */
 static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
 {
-	return IS_ENABLED(CONFIG_CONTIG_ALLOC) && ctx->contig_fits_memcg &&
+	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
+	       !(ctx->gfp_extra & __GFP_ACCOUNT) &&
 	       !(ctx->plan->flags & (DRM_MDL_ALLOC_NO_WAIT |
 				     DRM_MDL_ALLOC_FAST_LARGE_PAGES));
 }

@@ -121,9 +121,6 @@ struct mdl_page_list {
  * @pb_checked: pageblock (pfn >> pageblock_order) last found isolatable or
  *              not, so windows that share a pageblock look at it once
  * @pb_isolatable: the verdict for @pb_checked
- * @contig_fits_memcg: for a request charged to a memory cgroup, whether all
- *                     of it fits under the limits, which exact placement
- *                     (never charged) must respect
  */
 struct mdl_chunk_ctx {
 	const struct mdl_plan *plan;
@@ -136,7 +133,6 @@ struct mdl_chunk_ctx {
 	unsigned long contig_budget;
 	unsigned long pb_checked;
 	bool pb_isolatable;
-	bool contig_fits_memcg;
 };
 
 void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
