@@ -178,6 +178,33 @@ std::optional<std::string> memtype_of(uint64_t phys) {
   return "write-back";
 }
 
+// Sets a parameter of mdl.ko for the lifetime of the object.
+class ModuleParam {
+ public:
+  ModuleParam(const std::string& name, const std::string& value)
+      : path_("/sys/module/mdl/parameters/" + name) {
+    std::ifstream in(path_);
+    ok_ = static_cast<bool>(std::getline(in, old_));
+    if (ok_) ok_ = write(value);
+  }
+  ~ModuleParam() {
+    if (ok_) write(old_);
+  }
+  ModuleParam(const ModuleParam&) = delete;
+  ModuleParam& operator=(const ModuleParam&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  bool write(const std::string& value) {
+    std::ofstream out(path_);
+    out << value;
+    out.flush();
+    return static_cast<bool>(out);
+  }
+  std::string path_, old_;
+  bool ok_ = false;
+};
+
 class CacheType : public EachDeviceTest {};
 MDL_INSTANTIATE_EACH_DEVICE(CacheType);
 
@@ -186,6 +213,11 @@ TEST_P(CacheType, IsAppliedToThePagesAndRestoredOnFree) {
   GTEST_SKIP() << "PAT memory types are x86";
 #endif
   if (!is_root()) GTEST_SKIP() << "physical addresses and /proc/kpageflags need root";
+  // The pool would keep the freed pages in their caching state (that is
+  // its point, see the mdl_pool KUnit suite); without it they go back to
+  // the page allocator at once.
+  ModuleParam no_pool("pool_max_mb", "0");
+  ASSERT_TRUE(no_pool.ok()) << "cannot set mdl.pool_max_mb";
   const std::pair<uint32_t, std::string> cases[] = {
       {DRM_MDL_CACHE_WRITE_COMBINED, "write-combining"},
       {DRM_MDL_CACHE_NON_CACHED, "uncached-minus"},
