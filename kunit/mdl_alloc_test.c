@@ -606,9 +606,17 @@ static void mdl_alloc_gfp_follows_flags(struct kunit *test)
 	gfp = mdl_chunk_gfp(&ctx, &window, 0);
 	KUNIT_EXPECT_TRUE(test, gfp & __GFP_ZERO);
 	KUNIT_EXPECT_TRUE(test, gfp & __GFP_RETRY_MAYFAIL);	/* no OOM kill */
+	/* A large chunk of a scattered request: what is free, no reclaim. */
 	gfp = mdl_chunk_gfp(&ctx, &window, 4);
 	KUNIT_EXPECT_TRUE(test, gfp & __GFP_NORETRY);
 	KUNIT_EXPECT_TRUE(test, gfp & __GFP_NOWARN);
+	KUNIT_EXPECT_FALSE(test, gfp & __GFP_RECLAIM);
+
+	/* Required blocks get one round of reclaim. */
+	plan.flags = DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+	gfp = mdl_chunk_gfp(&ctx, &window, 4);
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_DIRECT_RECLAIM);
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_NORETRY);
 
 	plan.flags = DRM_MDL_ALLOC_NO_WAIT | DRM_MDL_ALLOC_DONT_ZERO;
 	gfp = mdl_chunk_gfp(&ctx, &window, 0);

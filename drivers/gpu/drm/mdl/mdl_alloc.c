@@ -16,8 +16,10 @@
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
 #include "mdl_internal.h"
@@ -34,6 +36,28 @@ static gfp_t mdl_table_gfp(const struct mdl_plan *plan, gfp_t gfp_extra)
 	 */
 	return gfp | __GFP_NOWARN | __GFP_RETRY_MAYFAIL |
 	       (gfp_extra & __GFP_ACCOUNT);
+}
+
+/*
+ * kvmalloc_array() for the descriptor arrays, without its habit of passing
+ * __GFP_RETRY_MAYFAIL on to the physically contiguous attempt: that one
+ * would reclaim and compact, round after round, for an array that vmalloc
+ * serves just as well. Contiguous only when it is free right now; else
+ * vmalloc, which keeps @gfp (it fails rather than wake the OOM killer).
+ * Callers that cannot sleep get kmalloc() only, as with kvmalloc().
+ */
+static void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+	void *table;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	if (bytes <= PAGE_SIZE || (gfp & GFP_KERNEL) != GFP_KERNEL)
+		return kmalloc(bytes, gfp);
+	table = kmalloc(bytes, (gfp | __GFP_NORETRY | __GFP_NOWARN) &
+			       ~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL));
+	return table ? table : __vmalloc(bytes, gfp);
 }
 
 static unsigned long mdl_pfn_limit(struct device *dev)
@@ -81,7 +105,7 @@ static int mdl_describe(struct drm_mdl *mdl, gfp_t gfp)
 	unsigned long i, nr_chunks = 0;
 	struct drm_mdl_chunk *chunk;
 
-	mdl->pfns = kvmalloc_array(mdl->page_count, sizeof(*mdl->pfns), gfp);
+	mdl->pfns = mdl_table_alloc(mdl->page_count, sizeof(*mdl->pfns), gfp);
 	if (!mdl->pfns)
 		return -ENOMEM;
 	for (i = 0; i < mdl->page_count; i++) {
@@ -90,7 +114,7 @@ static int mdl_describe(struct drm_mdl *mdl, gfp_t gfp)
 			nr_chunks++;
 	}
 
-	mdl->chunks = kvmalloc_array(nr_chunks, sizeof(*mdl->chunks), gfp);
+	mdl->chunks = mdl_table_alloc(nr_chunks, sizeof(*mdl->chunks), gfp);
 	if (!mdl->chunks)
 		return -ENOMEM;
 	chunk = mdl->chunks - 1;
@@ -159,15 +183,16 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	if (!mdl)
 		return ERR_PTR(-ENOMEM);
 	list.capacity = plan.nr_pages;
-	list.pages = kvmalloc_array(list.capacity, sizeof(*list.pages), gfp);
+	list.pages = mdl_table_alloc(list.capacity, sizeof(*list.pages), gfp);
 	if (!list.pages) {
 		ret = -ENOMEM;
 		goto err_descriptor;
 	}
 	mdl->pages = list.pages;
 	if (plan.cache_type != DRM_MDL_CACHE_CACHED) {
-		list.pooled = kvcalloc(BITS_TO_LONGS(list.capacity),
-				       sizeof(unsigned long), gfp);
+		list.pooled = mdl_table_alloc(BITS_TO_LONGS(list.capacity),
+					      sizeof(unsigned long),
+					      gfp | __GFP_ZERO);
 		if (!list.pooled) {
 			ret = -ENOMEM;
 			goto err_descriptor;

@@ -116,8 +116,18 @@ gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
 		gfp |= __GFP_RETRY_MAYFAIL;
 	else if (flags & DRM_MDL_ALLOC_PREFER_CONTIGUOUS)
 		gfp |= __GFP_RETRY_MAYFAIL;
-	else
+	else if (flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS)
+		/* The blocks are the request: one round of reclaim for them. */
 		gfp |= __GFP_NORETRY | __GFP_NOMEMALLOC;
+	else
+		/*
+		 * A large chunk is only a nicety here: take what is free now,
+		 * as the system heap does. In fragmented memory, reclaim and
+		 * compaction for each order, or kswapd woken to compact for
+		 * it, would cost more than the single pages that the request
+		 * falls back to.
+		 */
+		gfp = (gfp | __GFP_NORETRY | __GFP_NOMEMALLOC) & ~__GFP_RECLAIM;
 
 	if (flags & (DRM_MDL_ALLOC_NO_WAIT | DRM_MDL_ALLOC_FAST_LARGE_PAGES))
 		gfp &= ~__GFP_DIRECT_RECLAIM;
