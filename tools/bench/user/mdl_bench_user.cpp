@@ -128,20 +128,29 @@ drm_mode_create_dumb dumb_args(uint64_t size) {
   return create;
 }
 
+// Creates a vgem dumb buffer of @size, runs @use on it, destroys it.
+// Returns the first error, or "".
+template <typename Use>
+std::string vgem_dumb_cycle(int fd, uint64_t size, Use&& use) {
+  drm_mode_create_dumb create = dumb_args(size);
+  if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+    return "CREATE_DUMB: " + mdl::errno_name(err);
+  std::string used = use(fd, create);
+  drm_mode_destroy_dumb destroy{};
+  destroy.handle = create.handle;
+  if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy))
+    return "DESTROY_DUMB: " + mdl::errno_name(err);
+  return used;
+}
+
 void BM_VgemDumbCreateDestroy(benchmark::State& state) {
   int fd = vgem().get();
   if (fd < 0) return state.SkipWithError("no vgem card node");
   const auto size = static_cast<uint64_t>(state.range(0));
+  auto nothing = [](int, const drm_mode_create_dumb&) { return std::string(); };
   for (auto _ : state) {
-    drm_mode_create_dumb create = dumb_args(size);
-    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create)) {
-      return state.SkipWithError(("CREATE_DUMB: " + mdl::errno_name(err)).c_str());
-    }
-    drm_mode_destroy_dumb destroy{};
-    destroy.handle = create.handle;
-    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy)) {
-      return state.SkipWithError(("DESTROY_DUMB: " + mdl::errno_name(err)).c_str());
-    }
+    if (auto err = vgem_dumb_cycle(fd, size, nothing); !err.empty())
+      return state.SkipWithError(err.c_str());
   }
 }
 
@@ -149,25 +158,19 @@ void BM_VgemDumbMmapTouch(benchmark::State& state) {
   int fd = vgem().get();
   if (fd < 0) return state.SkipWithError("no vgem card node");
   const auto size = static_cast<uint64_t>(state.range(0));
-  for (auto _ : state) {
-    drm_mode_create_dumb create = dumb_args(size);
-    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create)) {
-      return state.SkipWithError(("CREATE_DUMB: " + mdl::errno_name(err)).c_str());
-    }
+  auto map_and_touch = [](int fd, const drm_mode_create_dumb& create) -> std::string {
     drm_mode_map_dumb map{};
     map.handle = create.handle;
-    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
-      return state.SkipWithError(("MAP_DUMB: " + mdl::errno_name(err)).c_str());
-    }
+    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
+      return "MAP_DUMB: " + mdl::errno_name(err);
     auto m = mdl::Mapping::map_fd(fd, map.offset, create.size);
-    if (!m) return state.SkipWithError(("mmap: " + mdl::errno_name(m.errnum())).c_str());
+    if (!m) return "mmap: " + mdl::errno_name(m.errnum());
     touch(*m);
-    m->reset();
-    drm_mode_destroy_dumb destroy{};
-    destroy.handle = create.handle;
-    if (int err = mdl::raw_ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy)) {
-      return state.SkipWithError(("DESTROY_DUMB: " + mdl::errno_name(err)).c_str());
-    }
+    return "";
+  };
+  for (auto _ : state) {
+    if (auto err = vgem_dumb_cycle(fd, size, map_and_touch); !err.empty())
+      return state.SkipWithError(err.c_str());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
