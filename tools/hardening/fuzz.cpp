@@ -875,13 +875,16 @@ void Fuzzer::op_mmap() {
     // An uncertain file holds handles the fuzzer never learnt (a
     // self-import of unknown size, an ALLOC whose reply it could not
     // read): their objects' offsets may sit right there too, legitimately.
-    std::string owner;
-    for (size_t i = 0; i < files_.size(); i++)
-      for (auto& [h, x] : files_[i].live)
-        if (x.offset == off) owner = "; file " + std::to_string(i) + " handle " + std::to_string(h) + " has that offset";
-    expect(shared && (other || target->uncertain),
-           std::string(what) + " was allowed (target file " + (target->uncertain ? "uncertain" : "certain") +
-               owner + ")");
+    bool allowed = shared && (other || target->uncertain);
+    if (!allowed) {
+      std::string owner;
+      for (size_t i = 0; i < files_.size(); i++)
+        for (auto& [h, x] : files_[i].live)
+          if (x.offset == off)
+            owner = "; file " + std::to_string(i) + " handle " + std::to_string(h) + " has that offset";
+      expect(false, std::string(what) + " was allowed (target file " +
+                        (target->uncertain ? "uncertain" : "certain") + owner + ")");
+    }
     std::string why;
     expect(touch(static_cast<uint8_t*>(p), len, false, &why), std::string(what) + ": " + why);
     munmap(p, len);

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <tuple>
 
@@ -182,25 +181,17 @@ std::optional<std::string> memtype_of(uint64_t phys) {
 class ModuleParam {
  public:
   ModuleParam(const std::string& name, const std::string& value)
-      : path_("/sys/module/mdl/parameters/" + name) {
-    std::ifstream in(path_);
-    ok_ = static_cast<bool>(std::getline(in, old_));
-    if (ok_) ok_ = write(value);
+      : path_("/sys/module/mdl/parameters/" + name), old_(first_line(path_)) {
+    ok_ = !old_.empty() && write_text(path_, value);
   }
   ~ModuleParam() {
-    if (ok_) write(old_);
+    if (ok_) write_text(path_, old_);
   }
   ModuleParam(const ModuleParam&) = delete;
   ModuleParam& operator=(const ModuleParam&) = delete;
   bool ok() const { return ok_; }
 
  private:
-  bool write(const std::string& value) {
-    std::ofstream out(path_);
-    out << value;
-    out.flush();
-    return static_cast<bool>(out);
-  }
   std::string path_, old_;
   bool ok_ = false;
 };

@@ -60,20 +60,6 @@ std::string own_cgroup() {
   return "/";
 }
 
-std::string read_first_line(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
-
-bool write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.flush();
-  return static_cast<bool>(out);
-}
-
 class Pool : public EachDeviceTest {
  protected:
   void SetUp() override {
@@ -142,7 +128,7 @@ TEST_P(Pool, ChargedCallerNeverGetsPooledPages) {
   if (stat((root + "/cgroup.controllers").c_str(), &st) != 0 &&
       mount("none", kCgroupRoot, "cgroup2", 0, nullptr) != 0)
     GTEST_SKIP() << "cannot mount cgroup2 at " << root;
-  if (read_first_line(root + "/cgroup.controllers").find("memory") == std::string::npos)
+  if (first_line(root + "/cgroup.controllers").find("memory") == std::string::npos)
     GTEST_SKIP() << "no memory controller";
   ASSERT_TRUE(write_text(root + "/cgroup.subtree_control", "+memory"));
   const std::string cg = root + "/mdl-pool-test";
@@ -156,11 +142,11 @@ TEST_P(Pool, ChargedCallerNeverGetsPooledPages) {
     if (!write_text(cg + "/cgroup.procs", std::to_string(getpid())))
       return "cannot join " + cg;
     const auto before = *pool_state();
-    const uint64_t charged_before = std::stoull(read_first_line(cg + "/memory.current"));
+    const uint64_t charged_before = std::stoull(first_line(cg + "/memory.current"));
     auto a = dev.alloc(request(bytes));
     if (!a) return "alloc in the cgroup: " + mdl::errno_name(a.errnum());
     const auto after = *pool_state();
-    const uint64_t charged = std::stoull(read_first_line(cg + "/memory.current")) - charged_before;
+    const uint64_t charged = std::stoull(first_line(cg + "/memory.current")) - charged_before;
     if (after.hits != before.hits)
       return std::to_string(after.hits - before.hits) +
              " pooled pages went to a caller in a memory cgroup";

@@ -115,14 +115,30 @@ std::string run_unprivileged(const std::function<std::string()>& body) {
   });
 }
 
-// ---- debugfs ----
+// ---- files ----
 
-static std::string slurp(const std::string& path) {
+std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+// ---- debugfs ----
 
 // DRM minor directories of @dev: "name" reads "mdl dev=<bus id> ...".
 static std::vector<std::string> debugfs_dirs(const mdl::Device& dev) {

@@ -59,6 +59,11 @@ std::string run_unprivileged(const std::function<std::string()>& body);
 // Runs @body in a forked child as it is; returns as run_unprivileged().
 std::string run_in_child(const std::function<std::string()>& body);
 
+// ---- files (sysfs, procfs, cgroupfs) ----
+std::string slurp(const std::string& path);       // "" when unreadable
+std::string first_line(const std::string& path);  // without its newline
+bool write_text(const std::string& path, const std::string& text);
+
 // ---- accounting (debugfs) ----
 // Pages currently allocated through the driver, all clients of @dev's device
 // together, from debugfs; nullopt when debugfs does not show it.

@@ -55,7 +55,7 @@ static void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp)
 		return NULL;
 	if (bytes <= PAGE_SIZE || (gfp & GFP_KERNEL) != GFP_KERNEL)
 		return kmalloc(bytes, gfp);
-	table = kmalloc(bytes, (gfp | __GFP_NORETRY | __GFP_NOWARN) &
+	table = kmalloc(bytes, (gfp | __GFP_NOWARN) &
 			       ~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL));
 	return table ? table : __vmalloc(bytes, gfp);
 }
