@@ -445,7 +445,7 @@ static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
 
 static void mdl_alloc_blocks_beyond_buddy_order(struct kunit *test)
 {
-	unsigned long block = 1UL << (MAX_ORDER);	/* one order too big */
+	unsigned long block = 1UL << NR_PAGE_ORDERS;	/* one order too big */
 	struct drm_mdl_request req = mdl_test_request(PFN_PHYS(block));
 	struct drm_mdl *mdl;
 

@@ -28,8 +28,8 @@ static const struct mdl_fault_case mdl_fault_cases[] = {
 	{ "page", MDL_FAULT_PAGE, 777 * PAGE_SIZE, 0,
 	  DRM_MDL_CACHE_CACHED, 0 },
 	/* A block beyond the buddy's largest order needs alloc_contig_range. */
-	{ "contig", MDL_FAULT_CONTIG, PAGE_SIZE << MAX_ORDER,
-	  PAGE_SIZE << MAX_ORDER, DRM_MDL_CACHE_CACHED,
+	{ "contig", MDL_FAULT_CONTIG, PAGE_SIZE << NR_PAGE_ORDERS,
+	  PAGE_SIZE << NR_PAGE_ORDERS, DRM_MDL_CACHE_CACHED,
 	  DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS },
 	{ "table", MDL_FAULT_TABLE, 40 * PAGE_SIZE, 0,
 	  DRM_MDL_CACHE_CACHED, 0 },

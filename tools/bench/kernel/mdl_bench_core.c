@@ -48,6 +48,7 @@
 #include <drm/ttm/ttm_tt.h>
 
 #include "mdl_bench.h"
+#include "mdl_compat.h"
 
 /* Chunks at least this large count as IOMMU-superpage sized. */
 #define MDL_BENCH_BIG_CHUNK	SZ_2M
@@ -196,7 +197,7 @@ static void mdl_bench_blocks_free(struct mdl_bench *b)
 static int zero_prepare(struct mdl_bench *b, u64 size)
 {
 	unsigned long left = size >> PAGE_SHIFT;
-	unsigned int order = MAX_ORDER - 1;
+	unsigned int order = MAX_PAGE_ORDER;
 
 	b->blocks = kvmalloc_array(left, sizeof(*b->blocks), GFP_KERNEL);
 	if (!b->blocks)
@@ -887,7 +888,7 @@ static unsigned long mdl_bench_reserve_pages(void)
 static void mdl_bench_prefault(void)
 {
 	unsigned long reserve = mdl_bench_reserve_pages(), touched = 0;
-	unsigned int order = MAX_ORDER - 1;
+	unsigned int order = MAX_PAGE_ORDER;
 	struct page *page, *tmp;
 	LIST_HEAD(held);
 
@@ -971,7 +972,7 @@ static unsigned long mdl_bench_fragment(struct list_head *held)
 		list_del(&page->lru);
 		nr += mdl_bench_keep_even(page, 0, held);
 	}
-	for (order = MAX_ORDER - 1; order > 0; order--) {
+	for (order = MAX_PAGE_ORDER; order > 0; order--) {
 		while ((page = alloc_pages(gfp, order))) {
 			nr += mdl_bench_keep_even(page, order, held);
 			cond_resched();

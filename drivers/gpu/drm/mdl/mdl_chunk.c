@@ -48,7 +48,7 @@ long mdl_pages_in_use(void)
 
 static unsigned int mdl_max_buddy_order(void)
 {
-	return MAX_ORDER - 1;
+	return MAX_PAGE_ORDER;
 }
 
 /**

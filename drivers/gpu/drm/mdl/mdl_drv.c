@@ -78,7 +78,7 @@ static const struct drm_driver mdl_drm_driver = {
 	 */
 	.prime_handle_to_fd	= drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle	= drm_gem_prime_fd_to_handle,
-	.gem_prime_mmap		= drm_gem_prime_mmap,
+	MDL_DRM_GEM_PRIME_MMAP
 
 	.name			= MDL_DRIVER_NAME,
 	.desc			= DRIVER_DESC,
@@ -138,7 +138,8 @@ static int mdl_pci_set_dma_mask(struct pci_dev *pdev)
 	}
 
 	/* An IOMMU can then merge a whole allocation into one segment. */
-	return dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	return 0;
 }
 
 static int mdl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -207,9 +208,7 @@ static int mdl_platform_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	ret = dma_set_max_seg_size(&pdev->dev, UINT_MAX);
-	if (ret)
-		return ret;
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	mdev = mdl_device_create(&pdev->dev);
 	if (IS_ERR(mdev))
@@ -220,22 +219,21 @@ static int mdl_platform_probe(struct platform_device *pdev)
 	return drm_dev_register(&mdev->drm, 0);
 }
 
-static int mdl_platform_remove(struct platform_device *pdev)
+static void mdl_platform_remove(struct platform_device *pdev)
 {
 	struct mdl_device *mdev = platform_get_drvdata(pdev);
 
 	drm_dev_unplug(&mdev->drm);
 	mdl_gem_revoke_all(mdev);
-
-	return 0;
 }
+MDL_PLATFORM_REMOVE_VOID(mdl_platform_remove);
 
 static struct platform_driver mdl_platform_driver = {
 	.driver = {
 		.name = MDL_PLATFORM_NAME,
 	},
 	.probe = mdl_platform_probe,
-	.remove = mdl_platform_remove,
+	MDL_PLATFORM_DRIVER_REMOVE(mdl_platform_remove),
 };
 
 static struct platform_device *mdl_platform_device;

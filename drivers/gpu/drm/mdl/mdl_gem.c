@@ -237,7 +237,7 @@ static int mdl_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	if (vma->vm_pgoff + vma_pages(vma) > mdl->page_count)
 		return -EINVAL;
 
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_IO;
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_IO);
 	vma->vm_page_prot = mdl_cache_pgprot(mdl->cache_type,
 					     vm_get_page_prot(vma->vm_flags));
 

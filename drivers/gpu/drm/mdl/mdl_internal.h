@@ -15,6 +15,8 @@
  *   mdl_edu.c      the QEMU edu DMA engine used by the copy ioctl
  *   mdl_debugfs.c  per-client and total accounting in debugfs
  *   mdl_drv.c      device binding: PCI (edu) and a virtual platform device
+ *
+ * mdl_compat.h holds the kernel API differences between 6.1 and 6.12.
  */
 #ifndef __MDL_INTERNAL_H__
 #define __MDL_INTERNAL_H__
@@ -23,6 +25,8 @@
 #include <linux/pgtable.h>
 #include <linux/types.h>
 #include <drm/drm_mdl.h>
+
+#include "mdl_compat.h"
 
 struct device;
 struct page;

@@ -53,11 +53,11 @@ MODULE_PARM_DESC(max_file_mb,
  */
 static gfp_t mdl_user_gfp(void)
 {
-#ifdef CONFIG_MEMCG_KMEM
+#if MDL_HAVE_MEMCG_KMEM
 	struct mem_cgroup *memcg;
 	bool charged;
 
-	if (mem_cgroup_disabled() || !memcg_kmem_enabled())
+	if (mem_cgroup_disabled() || !memcg_kmem_online())
 		return 0;
 	/* A task that charges on another's behalf is never second-guessed. */
 	if (current->active_memcg)

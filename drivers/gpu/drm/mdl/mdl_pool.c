@@ -70,7 +70,7 @@ static struct mdl_pool {
 	atomic_long_t misses;
 	struct kthread_worker *zero_worker;
 	struct kthread_delayed_work zero_work;
-	struct shrinker shrinker;
+	struct shrinker *shrinker;
 	struct dentry *debugfs;
 } mdl_pool = {
 	.lock = __SPIN_LOCK_UNLOCKED(mdl_pool.lock),
@@ -399,6 +399,11 @@ static unsigned long mdl_pool_shrink_scan(struct shrinker *shrinker,
 	return freed ? freed : SHRINK_STOP;
 }
 
+static const struct mdl_shrinker_ops mdl_pool_shrinker_ops = {
+	.count = mdl_pool_shrink_count,
+	.scan = mdl_pool_shrink_scan,
+};
+
 /**
  * drm_mdl_pool_drain - give every pooled page back to the buddy allocator
  *
@@ -447,7 +452,7 @@ EXPORT_SYMBOL_GPL(drm_mdl_pool_get_stats);
  */
 struct shrinker *mdl_pool_shrinker(void)
 {
-	return &mdl_pool.shrinker;
+	return mdl_pool.shrinker;
 }
 
 static int mdl_pool_state_show(struct seq_file *m, void *data)
@@ -479,7 +484,6 @@ DEFINE_SHOW_ATTRIBUTE(mdl_pool_state);
 int mdl_pool_init(void)
 {
 	unsigned int t, o;
-	int ret;
 
 	for (t = 0; t < MDL_POOL_NR_TYPES; t++)
 		for (o = 0; o < MDL_POOL_NR_ORDERS; o++)
@@ -489,13 +493,11 @@ int mdl_pool_init(void)
 	if (IS_ERR(mdl_pool.zero_worker))
 		return PTR_ERR(mdl_pool.zero_worker);
 	sched_set_normal(mdl_pool.zero_worker->task, MAX_NICE);
-	mdl_pool.shrinker.count_objects = mdl_pool_shrink_count;
-	mdl_pool.shrinker.scan_objects = mdl_pool_shrink_scan;
-	mdl_pool.shrinker.seeks = DEFAULT_SEEKS;
-	ret = register_shrinker(&mdl_pool.shrinker, "drm-mdl-pool");
-	if (ret) {
+	mdl_pool.shrinker = mdl_shrinker_create("drm-mdl-pool",
+						&mdl_pool_shrinker_ops);
+	if (IS_ERR(mdl_pool.shrinker)) {
 		kthread_destroy_worker(mdl_pool.zero_worker);
-		return ret;
+		return PTR_ERR(mdl_pool.shrinker);
 	}
 	/* The pool is shared by every device, so it sits at the top level. */
 	mdl_pool.debugfs = debugfs_create_file("mdl_pool", 0444, NULL, NULL,
@@ -515,7 +517,7 @@ void mdl_pool_fini(void)
 	mdl_pool.ready = false;
 	spin_unlock(&mdl_pool.lock);
 	debugfs_remove(mdl_pool.debugfs);
-	unregister_shrinker(&mdl_pool.shrinker);
+	mdl_shrinker_destroy(mdl_pool.shrinker);
 	drm_mdl_pool_drain();
 	kthread_cancel_delayed_work_sync(&mdl_pool.zero_work);
 	kthread_destroy_worker(mdl_pool.zero_worker);

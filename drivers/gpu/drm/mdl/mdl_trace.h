@@ -12,6 +12,8 @@
 #include <linux/tracepoint.h>
 #include <drm/drm_mdl.h>
 
+#include "mdl_compat.h"
+
 TRACE_EVENT(mdl_alloc,
 	TP_PROTO(const struct drm_mdl_request *req, const struct drm_mdl *mdl,
 		 int error, u64 duration_ns),
@@ -80,7 +82,7 @@ TRACE_EVENT(mdl_map,
 		__field(int, error)
 	),
 	TP_fast_assign(
-		__assign_str(dev, dev_name(dev));
+		mdl_assign_str(dev, dev_name(dev));
 		__entry->pages = pages;
 		__entry->segments = segments;
 		__entry->error = error;
