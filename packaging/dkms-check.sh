@@ -3,25 +3,40 @@
 #
 # `make dkms-check`: proves that the DKMS package source of mdl.ko (what
 # mdl-dkms installs) goes through `dkms add`, `dkms build` and `dkms remove`.
-# It builds against Debian's 6.1 headers (the test kernel), and against the
-# running kernel too when its headers are installed. Everything happens in
-# private dkms and source trees under a temporary directory, so an installed
-# mdl-dkms package or other dkms modules are neither used nor disturbed.
+# It builds against the headers of one test kernel (--kernel 6.1 or 6.12,
+# default $MDL_KERNEL, else 6.1) or of the kernels named, and checks that a
+# kernel outside the supported range is refused with dkms.conf's message,
+# not a compiler error. The source is the one the mdl-dkms package ships:
+# taken out of build/deb/mdl-dkms_<version>_all.deb when `make deb` built
+# it, else staged by the same script. Everything happens in private dkms
+# and source trees under a temporary directory, so an installed mdl-dkms
+# package or other dkms modules are neither used nor disturbed.
 #
-#   packaging/dkms-check.sh [KERNELRELEASE...]
+#   packaging/dkms-check.sh [--kernel SERIES | KERNELRELEASE...]
 #
-# The last line printed is "SUMMARY dkms <passed> <failed>".
+# The last line printed is "SUMMARY dkms <kernel> <passed> <failed>".
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tools/kernel.sh
+. "$TOP/tools/kernel.sh"
 passed=0
 failed=0
+label=
+if [ "${1-}" = --kernel ]; then
+	label=$(mdl_kernel_series "${2-}") || exit 2
+	shift 2
+elif [ $# -eq 0 ]; then
+	label=$(mdl_kernel_series) || exit 2
+else
+	label=$(IFS=,; echo "$*")
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/mdl-dkms-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 pass() { echo "dkms-check: PASS $*"; passed=$((passed + 1)); }
 fail() { echo "dkms-check: FAIL $*" >&2; failed=$((failed + 1)); }
-summary() { echo "SUMMARY dkms $passed $failed"; [ "$failed" -eq 0 ]; exit; }
+summary() { echo "SUMMARY dkms $label $passed $failed"; [ "$failed" -eq 0 ]; exit; }
 
 "$TOP/tools/install-deps.sh" || {
 	fail "tools/install-deps.sh failed: run it by hand to see why (it needs apt-get and root or sudo)"
@@ -30,20 +45,12 @@ summary() { echo "SUMMARY dkms $passed $failed"; [ "$failed" -eq 0 ]; exit; }
 
 kernels=("$@")
 if [ ${#kernels[@]} -eq 0 ]; then
-	# Debian's newest 6.1 headers (linux-headers-amd64), then the running
-	# kernel's when they are present and different.
-	for dir in $(ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V -r); do
-		kernels+=("$(basename "$(dirname "$dir")")")
-		break
-	done
-	running=$(uname -r)
-	if [ -d "/lib/modules/$running/build" ] && [[ " ${kernels[*]-} " != *" $running "* ]]; then
-		kernels+=("$running")
+	if release=$(mdl_kernel_release "$label"); then
+		kernels=("$release")
+	else
+		fail "no $label kernel headers under /lib/modules/*/build: tools/install-deps.sh installs them"
+		summary
 	fi
-fi
-if [ ${#kernels[@]} -eq 0 ]; then
-	fail "no kernel headers under /lib/modules/*/build: install linux-headers-amd64 (tools/install-deps.sh does)"
-	summary
 fi
 
 # 1. dkms.conf and the driver agree on the version.
@@ -60,7 +67,15 @@ fi
 src=$work/src
 tree=$work/dkms
 mkdir -p "$src" "$tree"
-if ! "$TOP/packaging/dkms-source.sh" "$src" >/dev/null; then
+deb=$TOP/build/deb/mdl-dkms_${version}_all.deb
+# Only a package at least as new as every source it ships counts.
+if [ -f "$deb" ] && [ -z "$(cd "$TOP" && find Kbuild dkms.conf drivers include -newer "$deb" -print -quit)" ]; then
+	dpkg-deb -x "$deb" "$work/deb" && cp -a "$work/deb/usr/src/." "$src/" || {
+		fail "cannot unpack $deb"
+		summary
+	}
+	echo "dkms-check: source from $deb"
+elif ! "$TOP/packaging/dkms-source.sh" "$src" >/dev/null; then
 	fail "packaging/dkms-source.sh could not stage the source"
 	summary
 fi
@@ -94,7 +109,20 @@ for k in "${kernels[@]}"; do
 	fi
 done
 
-# 4. dkms remove leaves nothing behind.
+# 4. A kernel outside the supported range gets dkms.conf's message. The
+#    release need not exist: dkms judges BUILD_EXCLUSIVE_KERNEL first.
+outside=6.13.0-1-amd64
+"${dkms[@]}" build -m mdl -v "$version" -k "$outside" >"$work/outside.log" 2>&1
+status=$?
+if [ "$status" -ne 0 ] && grep -q 'BUILD_EXCLUSIVE' "$work/outside.log" &&
+	! grep -q -i 'error:' "$work/outside.log"; then
+	pass "dkms build for $outside refused: $(grep -m1 'BUILD_EXCLUSIVE' "$work/outside.log" | sed 's/^ *//' | cut -c1-100)"
+else
+	cat "$work/outside.log" >&2
+	fail "dkms build for $outside (outside 6.1-6.12): expected dkms's BUILD_EXCLUSIVE message, got status $status and the output above"
+fi
+
+# 5. dkms remove leaves nothing behind.
 if "${dkms[@]}" remove -m mdl -v "$version" --all >"$work/remove.log" 2>&1 &&
 	! [ -e "$tree/mdl/$version" ]; then
 	pass "dkms remove mdl/$version --all"

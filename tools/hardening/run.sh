@@ -16,13 +16,16 @@
 # MDL_TOOLS_BUILD (default build/tools).
 #
 # Prints each step's output, then the summary lines of all steps, and as
-# its last line "SUMMARY hardening <passed> <failed>", which
-# tools/check.sh adds up. Exit status non-zero on any failure.
+# its last line "SUMMARY hardening <kernel> <passed> <failed>", which
+# tools/check.sh adds up. MDL_KERNEL picks the kernel (default 6.1). Exit status non-zero on any failure.
 
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 VM=$REPO/tools/vm/mdl-vm
+# shellcheck source=tools/kernel.sh
+. "$REPO/tools/kernel.sh"
+SERIES=$(mdl_kernel_series) || exit 2
 BUILD=${MDL_TOOLS_BUILD:-$REPO/build/tools}
 GUEST=$REPO/tools/hardening/mdl-hardening-guest.sh
 TIMEOUT=${MDL_HARDENING_TIMEOUT:-3600}
@@ -33,7 +36,7 @@ STEPS=(privileges-gtest privileges fuzz window-walk filecap cgroup load load-hog
 passed=0
 failed=0
 summary() {
-	echo "SUMMARY hardening $passed $failed"
+	echo "SUMMARY hardening $SERIES $passed $failed"
 	[ "$failed" = 0 ]
 	exit
 }

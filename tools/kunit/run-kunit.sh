@@ -1,29 +1,39 @@
 #!/bin/bash
 # Runs the drm-mdl KUnit suites in UML through the kernel's own kunit.py.
 #
-# Debian's linux-source-6.1 is unpacked once into $CACHE (outside the
-# checkout); the driver, its headers and the suites under kunit/ are overlaid
+# Debian's linux-source-SERIES (6.1 or 6.12) is unpacked once into $CACHE
+# (outside the checkout); the driver, its headers and the suites under kunit/ are overlaid
 # into that tree with rsync, so nothing from the kernel enters git and
 # unchanged files keep their timestamps for incremental builds. The UML build
 # directory is cached as well. The run fails on a failed case and also on any
 # report from KASAN, lockdep, kmemleak, DEBUG_VM, page poisoning or DMA-API
 # debugging, even when every case passed.
 #
-# Usage: tools/kunit/run-kunit.sh [extra kunit.py run arguments]
-# The last line printed is "SUMMARY kunit <passed> <failed>".
+# Usage: tools/kunit/run-kunit.sh [--kernel SERIES] [extra kunit.py run arguments]
+# SERIES defaults to $MDL_KERNEL, else 6.1. The configuration is the same
+# for every series. The last line printed is
+# "SUMMARY kunit <series> <passed> <failed>".
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}
-BUILD=$CACHE/kunit-build
-LOG=$CACHE/kunit.log
+# shellcheck source=tools/kernel.sh
+. "$TOP/tools/kernel.sh"
+series=
+if [ "${1-}" = --kernel ]; then
+	series=${2-}
+	shift 2
+fi
+SERIES=$(mdl_kernel_series "$series") || exit 2
+BUILD=$CACHE/kunit-build-$SERIES
+LOG=$CACHE/kunit-$SERIES.log
 
 "$TOP/tools/install-deps.sh"
 
 # shellcheck source=tools/kunit/overlay.sh
 . "$TOP/tools/kunit/overlay.sh"
 
-SRC=$("$TOP/tools/kernel-source.sh")
+SRC=$("$TOP/tools/kernel-source.sh" "$SERIES")
 mdl_overlay_driver "$SRC" "$TOP"
 
 cd "$SRC"
@@ -59,5 +69,5 @@ if [ "$passed" -eq 0 ]; then
 	echo "run-kunit: no test case ran" >&2
 	status=1
 fi
-echo "SUMMARY kunit $passed $failed"
+echo "SUMMARY kunit $SERIES $passed $failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -9,15 +9,18 @@
 #
 #   tools/vm/run-suite.sh [GTEST_ARGS...]     e.g. --gtest_filter='Alloc*'
 #
-# Environment: MDL_TESTS (the test binary), MDL_VM_TIMEOUT (seconds a boot,
-# default 600).
-# The last line of output is always `SUMMARY vm <passed> <failed>`, which
+# Environment: MDL_KERNEL (the test kernel series, default 6.1), MDL_TESTS
+# (the test binary), MDL_VM_TIMEOUT (seconds a boot, default 600).
+# The last line of output is always `SUMMARY vm <kernel> <passed> <failed>`, which
 # tools/check.sh adds up; the exit status is non-zero on any failure.
 
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 VM=$REPO/tools/vm/mdl-vm
+# shellcheck source=tools/kernel.sh
+. "$REPO/tools/kernel.sh"
+SERIES=$(mdl_kernel_series) || exit 2
 TESTS=${MDL_TESTS:-$REPO/build/tools/mdl_tests}
 # The suite alone takes 1.5 min under TCG; a loaded build machine can make
 # that several, and a spurious timeout costs more than a late real one.
@@ -27,7 +30,7 @@ passed=0
 failed=0
 
 summary() {
-	echo "SUMMARY vm $passed $failed"
+	echo "SUMMARY vm $SERIES $passed $failed"
 	[ "$failed" = 0 ]
 	exit
 }

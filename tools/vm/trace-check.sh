@@ -5,16 +5,19 @@
 # free through mdlctl must show up as mdl:mdl_alloc (with its request, its
 # result and its duration), mdl:mdl_map (with the DMA segment count) and
 # mdl:mdl_free. Part of `make check`; the last line is
-# `SUMMARY trace <passed> <failed>`.
+# `SUMMARY trace <kernel> <passed> <failed>`; MDL_KERNEL picks the kernel.
 
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 MDLCTL=${MDLCTL:-$REPO/build/tools/mdlctl}
+# shellcheck source=tools/kernel.sh
+. "$REPO/tools/kernel.sh"
+SERIES=$(mdl_kernel_series) || exit 2
 
 if [ ! -x "$MDLCTL" ]; then
 	echo "trace-check: $MDLCTL does not exist; build it with 'make tools'" >&2
-	echo "SUMMARY trace 0 1"
+	echo "SUMMARY trace $SERIES 0 1"
 	exit 1
 fi
 
@@ -51,5 +54,5 @@ check "mdl_alloc records request and result" \
 check "mdl_map records the DMA segments" 'mdl_map: dev=[^ ]+ pages=256 dma_segments=[1-9]'
 check "mdl_free records the release" 'mdl_free: bytes=1048576 '
 [ "$status" -eq 0 ] || { echo "trace-check: the VM run failed ($status)" >&2; failed=$((failed + 1)); }
-echo "SUMMARY trace $passed $failed"
+echo "SUMMARY trace $SERIES $passed $failed"
 [ "$failed" -eq 0 ]

@@ -137,7 +137,7 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define MDL_PLATFORM_REMOVE_VOID(fn) \
-	static_assert(__same_type(&fn, void (*)(struct platform_device *)))
+	static_assert(__same_type(&(fn), void (*)(struct platform_device *)))
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #define MDL_PLATFORM_DRIVER_REMOVE(fn)	.remove = fn
 #else
@@ -151,6 +151,16 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
 		return 0; \
 	}
 #define MDL_PLATFORM_DRIVER_REMOVE(fn)	.remove = fn##_int
+#endif
+
+/*
+ * drm_file.pid is RCU-protected since 6.8, which moves a file to the task
+ * that uses it; call under rcu_read_lock().
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define mdl_drm_file_pid(file)	rcu_dereference((file)->pid)
+#else
+#define mdl_drm_file_pid(file)	((file)->pid)
 #endif
 
 /*

@@ -59,6 +59,8 @@ static int mdl_debugfs_clients(struct seq_file *m, void *data)
 		unsigned int handles = 0;
 		struct task_struct *task;
 		char comm[TASK_COMM_LEN];
+		struct pid *pid;
+		pid_t nr;
 
 		spin_lock(&file->table_lock);
 		idr_for_each(&file->object_idr, mdl_count_handle, &handles);
@@ -71,12 +73,14 @@ static int mdl_debugfs_clients(struct seq_file *m, void *data)
 		spin_unlock(&mdev->usage_lock);
 
 		rcu_read_lock();
-		task = pid_task(file->pid, PIDTYPE_PID);
+		pid = mdl_drm_file_pid(file);
+		task = pid_task(pid, PIDTYPE_PID);
 		strscpy(comm, task ? task->comm : "<unknown>", sizeof(comm));
+		nr = pid_vnr(pid);
 		rcu_read_unlock();
 
 		seq_printf(m, "client pid=%d comm=%s handles=%u allocations=%llu pages=%llu bytes=%llu\n",
-			   pid_vnr(file->pid), comm, handles,
+			   nr, comm, handles,
 			   usage.allocations, usage.pages, usage.bytes);
 	}
 	mutex_unlock(&drm->filelist_mutex);

@@ -226,6 +226,7 @@ static void mdl_platform_remove(struct platform_device *pdev)
 	drm_dev_unplug(&mdev->drm);
 	mdl_gem_revoke_all(mdev);
 }
+
 MDL_PLATFORM_REMOVE_VOID(mdl_platform_remove);
 
 static struct platform_driver mdl_platform_driver = {

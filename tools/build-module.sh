@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Builds mdl.ko for one kernel, at W=1, outside the source directories:
+# the sources are copied (rsync keeps unchanged files' timestamps, so the
+# build stays incremental) to build/kmod/<kernel release>/, so modules for
+# 6.1 and 6.12 live side by side and never share an object file. Prints the
+# path of mdl.ko on the last line.
+#
+#   tools/build-module.sh [--kernel SERIES | --kdir KDIR] [-- MAKE ARGS...]
+#
+# Without an option: KDIR from the environment when set, else the running
+# kernel's headers when installed, else the test kernel of MDL_KERNEL
+# (default 6.1). Build warnings fail the build.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tools/kernel.sh
+. "$TOP/tools/kernel.sh"
+
+kdir=${KDIR:-}
+series=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) series=$(mdl_kernel_series "${2-}") || exit 2; kdir=; shift ;;
+	--kdir) kdir=${2-}; shift ;;
+	--) shift; break ;;
+	*) echo "build-module: unknown option '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+if [ -z "$kdir" ]; then
+	if [ -z "$series" ] && [ -z "${MDL_KERNEL-}" ] && [ -d "/lib/modules/$(uname -r)/build" ]; then
+		kdir=/lib/modules/$(uname -r)/build
+	else
+		series=$(mdl_kernel_series "$series") || exit 2
+		kdir=$(mdl_kernel_kdir "$series") || exit 1
+	fi
+fi
+[ -f "$kdir/Makefile" ] || {
+	echo "build-module: $kdir is not a kernel build directory (install the headers, or set KDIR)" >&2
+	exit 1
+}
+release=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || make -s -C "$kdir" kernelrelease)
+out=$TOP/build/kmod/$release
+mkdir -p "$out"
+
+# Two builds for the same kernel must not run in the same directory.
+exec 9>"$out.lock"
+flock 9
+
+rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+	--exclude='Module.symvers' --exclude='.tmp_versions' \
+	--include='/Kbuild' --include='/drivers/***' --include='/include/***' --exclude='/*' \
+	"$TOP/" "$out/"
+
+log=$out/build.log
+status=0
+make -C "$kdir" M="$out" W=1 -j"$(nproc)" "$@" modules >"$log" 2>&1 || status=$?
+# Kbuild's own messages go to stdout; compiler and modpost diagnostics to
+# the log above, which a clean build leaves without a warning or error.
+if [ "$status" != 0 ] || grep -E -i '(warning|error)[: ]' "$log" >&2; then
+	cat "$log" >&2
+	echo "build-module: mdl.ko for $release does not build cleanly (log: $log)" >&2
+	exit 1
+fi
+echo "$out/drivers/gpu/drm/mdl/mdl.ko"
