@@ -28,12 +28,11 @@ int mdl_test_env_init(struct kunit *test, u64 dma_mask)
 		return PTR_ERR(env->pdev);
 	env->dev = &env->pdev->dev;
 	ret = dma_coerce_mask_and_coherent(env->dev, dma_mask);
-	if (!ret)
-		ret = dma_set_max_seg_size(env->dev, UINT_MAX);
 	if (ret) {
 		platform_device_unregister(env->pdev);
 		return ret;
 	}
+	dma_set_max_seg_size(env->dev, UINT_MAX);
 	test->priv = env;
 	return 0;
 }

@@ -19,10 +19,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_mdl_ttm.h>
 #include <drm/drm_vma_manager.h>
-#include <drm/ttm/ttm_bo_api.h>
-#include <drm/ttm/ttm_bo_driver.h>
 #include <drm/ttm/ttm_device.h>
-#include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_range_manager.h>
 #include <drm/ttm/ttm_resource.h>
 #include <drm/ttm/ttm_tt.h>
@@ -65,19 +62,11 @@ static struct mdl_ttm_fixture *mdl_ttm_fixture(struct ttm_device *bdev)
 static const struct ttm_place mdl_ttm_sys_place = { .mem_type = TTM_PL_SYSTEM };
 static const struct ttm_place mdl_ttm_tt_place = { .mem_type = TTM_PL_TT };
 
-static struct ttm_placement mdl_ttm_sys_placement = {
-	.num_placement = 1,
-	.placement = &mdl_ttm_sys_place,
-	.num_busy_placement = 1,
-	.busy_placement = &mdl_ttm_sys_place,
-};
-
-static struct ttm_placement mdl_ttm_tt_placement = {
-	.num_placement = 1,
-	.placement = &mdl_ttm_tt_place,
-	.num_busy_placement = 1,
-	.busy_placement = &mdl_ttm_tt_place,
-};
+/* ttm_bo_api.h, ttm_bo_driver.h or ttm_bo.h come with mdl_compat.h. */
+static struct ttm_placement mdl_ttm_sys_placement =
+	MDL_TTM_ONE_PLACEMENT(&mdl_ttm_sys_place);
+static struct ttm_placement mdl_ttm_tt_placement =
+	MDL_TTM_ONE_PLACEMENT(&mdl_ttm_tt_place);
 
 static struct ttm_tt *mdl_ttm_test_tt_create(struct ttm_buffer_object *bo,
 					     u32 page_flags)

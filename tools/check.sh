@@ -1,87 +1,125 @@
 #!/bin/bash
-# `make check`: every test drm-mdl has, in order, each step running even when
-# an earlier one failed (as long as its inputs exist), then one line
-# "N passed, N failed" over all of them. Exits non-zero on any failure.
+# `make check`: every test drm-mdl has, on both test kernels (Debian's 6.1
+# and 6.12), each step running even when an earlier one failed (as long as
+# its inputs exist), then one line "N passed, N failed" over all of them.
+# Exits non-zero on any failure.
 #
-#   module   mdl.ko builds against the test kernel at W=1 (one case)
-#   kunit    the KUnit suites in UML with KASAN, lockdep, kmemleak
+# Per kernel:
+#   module   mdl.ko builds against the kernel's headers at W=1 (one case)
+#   kunit    the KUnit suites in UML with KASAN, lockdep, kmemleak, ...
 #   vm       the GoogleTest suite in QEMU, with and without the IOMMU
 #   trace    the tracepoints, read back through tracefs in the VM
-#   harden   the hardening suite in the VM: fuzzer, load, unplug, ... (~12 min)
-#   dkms     dkms add/build/remove against Debian's 6.1 headers
-#   docs     make htmldocs, warnings as errors
+#   harden   the hardening suite in the VM: fuzzer, load, unplug, ...
+#   dkms     dkms add/build/remove of the mdl-dkms package's source
 #   bench    make bench-smoke: every contender at small sizes, in UML
+# Once:
+#   tools    the C++ user space (shared by both kernels' VM steps)
+#   deb      the mdl-dkms and mdl-tools packages
+#   docs     make htmldocs, warnings as errors
+#
+# Every step's last line is "SUMMARY <step> [<kernel>] <passed> <failed>".
+# MDL_CHECK_KERNELS="6.12" limits the kernels (default "6.1 6.12").
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
+# shellcheck source=tools/kernel.sh
+. "$TOP/tools/kernel.sh"
+KERNELS=${MDL_CHECK_KERNELS:-$MDL_KERNEL_SERIES_ALL}
 
 passed=0
 failed=0
+summaries=()
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+count() { # summary line: SUMMARY step [kernel] passed failed
+	local line=$1
+	summaries+=("$line")
+	set -- $line
+	local n=$#
+	passed=$((passed + ${!((n - 1))}))
+	failed=$((failed + ${!n}))
+}
 
 add_summary() { # step, log
 	local line
 	line=$(grep -E '^SUMMARY ' "$2" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "check: $1 printed no summary; counting it as one failure" >&2
-		failed=$((failed + 1))
-		return
+		line="SUMMARY $1 0 1"
 	fi
-	set -- $line
-	passed=$((passed + $3))
-	failed=$((failed + $4))
+	count "$line"
 }
 
 started=$(date +%s)
 
-echo "==> module build"
-if make -s module; then
-	passed=$((passed + 1))
-	module_ok=1
-else
-	failed=$((failed + 1))
-	module_ok=0
+if ! make -s deps; then
+	echo "check: tools/install-deps.sh failed; nothing can run" >&2
+	echo "0 passed, 1 failed"
+	exit 1
 fi
 
-echo "==> KUnit in UML"
-make -s kunit 2>&1 | tee "$log"
-add_summary kunit "$log"
-
-# Steps that boot the test VM need mdl.ko and the C++ tools.
-vm_step() { # name, command...
-	local name=$1
-	shift
-	echo "==> $name"
-	if [ "$module_ok" = 1 ] && [ "$tools_ok" = 1 ]; then
-		"$@" 2>&1 | tee "$log"
-		add_summary "$name" "$log"
-	else
-		echo "check: $name not run (module or tools failed to build)" >&2
-		failed=$((failed + 1))
-	fi
-}
-
+echo "==> C++ user space"
 tools_ok=0
-make -s tools && tools_ok=1
-vm_step "VM suite" tools/vm/run-suite.sh
-vm_step "tracepoints" tools/vm/trace-check.sh
-vm_step "hardening" tools/hardening/run.sh
+if make -s tools; then
+	tools_ok=1
+	count "SUMMARY tools 1 0"
+else
+	count "SUMMARY tools 0 1"
+fi
 
-# Steps that need neither the VM nor the tools.
-host_step() { # name, command...
-	local name=$1
+echo "==> Debian packages"
+if make -s deb >"$log" 2>&1; then
+	count "SUMMARY deb 1 0"
+else
+	cat "$log"
+	count "SUMMARY deb 0 1"
+fi
+
+step() { # name, command...
+	local name=$1 t0=$(date +%s)
 	shift
 	echo "==> $name"
 	"$@" 2>&1 | tee "$log"
 	add_summary "$name" "$log"
+	echo "check: $name took $(( $(date +%s) - t0 )) s"
 }
 
-host_step "DKMS build" packaging/dkms-check.sh
-host_step "htmldocs" Documentation/htmldocs.sh
-host_step "benchmark smoke run" tools/bench/run-bench.sh --smoke
+for k in $KERNELS; do
+	export MDL_KERNEL=$k
+	echo "==> module build ($k)"
+	module_ok=0
+	if tools/build-module.sh --kernel "$k"; then
+		module_ok=1
+		count "SUMMARY module $k 1 0"
+	else
+		count "SUMMARY module $k 0 1"
+	fi
 
+	step "kunit $k" tools/kunit/run-kunit.sh --kernel "$k"
+
+	# Steps that boot the test VM need mdl.ko and the C++ tools.
+	for vm in "vm tools/vm/run-suite.sh" "trace tools/vm/trace-check.sh" \
+		"hardening tools/hardening/run.sh"; do
+		set -- $vm
+		if [ "$module_ok" = 1 ] && [ "$tools_ok" = 1 ]; then
+			step "$1 $k" "$2"
+		else
+			echo "check: $1 ($k) not run (module or tools failed to build)" >&2
+			count "SUMMARY $1 $k 0 1"
+		fi
+	done
+
+	step "dkms $k" packaging/dkms-check.sh --kernel "$k"
+	step "bench $k" tools/bench/run-bench.sh --smoke
+done
+unset MDL_KERNEL
+
+step "htmldocs" Documentation/htmldocs.sh
+
+echo "==> summary"
+printf '%s\n' "${summaries[@]}"
 echo "check: took $(( $(date +%s) - started )) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,7 +13,7 @@ and Google Benchmark's JSON (mdl_bench_user), and writes, into --out:
 Every number comes from the input files; nothing is filled in.
 
   report.py --uml uml.txt --vm vm.txt --user vm-user.json --out build/bench
-  report.py --smoke --uml uml.txt --out build/bench/smoke
+  report.py --smoke --uml uml.txt --out build/bench/smoke-6.1
   report.py --pool-mb 4K,2M,1G      (pool size for the largest allocation)
 """
 import argparse
@@ -593,7 +593,9 @@ def main():
         f.write("\n".join(out) + "\n")
     print("\n".join(out))
     if args.smoke:
-        print(f"SUMMARY bench {passed} {len(problems)}")
+        # The kernel the UML half ran on, as the other steps name theirs.
+        kernel = os.environ.get("MDL_KERNEL") or "6.1"
+        print(f"SUMMARY bench {kernel} {passed} {len(problems)}")
     return 1 if problems else 0
 
 

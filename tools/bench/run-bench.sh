@@ -8,8 +8,10 @@
 #                         build/bench/results.json, results.txt, plot.svg/png
 #   run-bench.sh --smoke  UML only, small sizes, a few repetitions: checks
 #                         that every contender runs and gives sane numbers;
-#                         writes build/bench/smoke/ and ends with
-#                         "SUMMARY bench <passed> <failed>"
+#                         writes build/bench/smoke-<kernel>/ and ends with
+#                         "SUMMARY bench <kernel> <passed> <failed>"
+#
+# MDL_KERNEL picks the test kernel (6.1, the default, or 6.12).
 #
 # Environment: BENCH_SIZES, BENCH_VM_SIZES, BENCH_UML_MEM, BENCH_VM_MEM,
 # BENCH_UML_REPS_MIN, BENCH_NO_VM=1 (UML only), BENCH_NO_FRAGMENT=1.
@@ -30,7 +32,7 @@ frag=()
 [ "${BENCH_NO_FRAGMENT:-0}" = 1 ] && frag=(--no-fragment)
 
 if [ "$smoke" = 1 ]; then
-	out=$OUT/smoke
+	out=$OUT/smoke-${MDL_KERNEL:-6.1}
 	mkdir -p "$out"
 	rm -f "$out/uml.txt"
 	start=$(date +%s)
@@ -40,7 +42,7 @@ if [ "$smoke" = 1 ]; then
 	status=$?
 	if [ "$status" -ne 0 ]; then
 		echo "bench-smoke: the UML benchmark failed" >&2
-		echo "SUMMARY bench 0 1"
+		echo "SUMMARY bench ${MDL_KERNEL:-6.1} 0 1"
 		exit 1
 	fi
 	tools/bench/report.py --smoke --uml "$out/uml.txt" --out "$out" \

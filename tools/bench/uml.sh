@@ -10,8 +10,8 @@
 # The kernel tree is the one `make kunit` uses (tools/kernel-source.sh); the
 # driver is overlaid into it exactly as tools/kunit/run-kunit.sh does, and
 # the benchmark next to it as drivers/gpu/drm/mdl_bench/. The build
-# directory is separate ($CACHE/bench-uml-build), so the two never rebuild
-# each other's objects.
+# directory is separate ($CACHE/bench-uml-build-<series>), so the two never
+# rebuild each other's objects. MDL_KERNEL picks the kernel (6.1 or 6.12).
 #
 # kunit.py builds the kernel, but this script boots it itself: kunit.py's
 # UML runner appends mem=1G after the caller's arguments, and the last mem=
@@ -24,7 +24,10 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}
-BUILD=$CACHE/bench-uml-build
+# shellcheck source=tools/kernel.sh
+. "$TOP/tools/kernel.sh"
+SERIES=$(mdl_kernel_series) || exit 2
+BUILD=$CACHE/bench-uml-build-$SERIES
 
 sizes=4K,64K,2M,64M,256M,1G
 reps_min=5
@@ -76,7 +79,7 @@ overlay() {
 	}
 }
 
-SRC=$("$TOP/tools/kernel-source.sh")
+SRC=$("$TOP/tools/kernel-source.sh" "$SERIES")
 overlay
 
 echo "uml.sh: building the benchmark UML kernel in $BUILD" >&2

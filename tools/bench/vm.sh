@@ -54,8 +54,10 @@ done
 mkdir -p "$OUT/vm"
 
 cd "$TOP"
-make -s module >&2
-ko=$TOP/drivers/gpu/drm/mdl/mdl.ko
+# shellcheck source=tools/kernel.sh
+. "$TOP/tools/kernel.sh"
+SERIES=$(mdl_kernel_series) || exit 2
+ko=$(tools/build-module.sh --kernel "$SERIES" | tail -n 1) || exit 1
 kver=$(modinfo -F vermagic "$ko" | awk '{ print $1 }')
 kdir=/lib/modules/$kver/build
 [ -d "$kdir" ] || { echo "vm.sh: no headers for $kver at $kdir" >&2; exit 1; }
@@ -67,7 +69,7 @@ rsync -a --delete --include='*.c' --include='*.h' --include='Makefile' \
 	--exclude='*' "$TOP/tools/bench/kernel/" "$kmod/src/"
 build_log=$OUT/vm/kmod-build.log
 if ! make -C "$kdir" M="$kmod/src" MDL_TOP="$TOP" \
-	KBUILD_EXTRA_SYMBOLS="$TOP/Module.symvers" W=1 modules >"$build_log" 2>&1; then
+	KBUILD_EXTRA_SYMBOLS="$TOP/build/kmod/$kver/Module.symvers" W=1 modules >"$build_log" 2>&1; then
 	cat "$build_log" >&2
 	echo "vm.sh: mdl_bench.ko does not build" >&2
 	exit 1

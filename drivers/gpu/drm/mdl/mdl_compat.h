@@ -189,4 +189,29 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
 #define mdl_assign_str(dst, src)	__assign_str(dst, src)
 #endif
 
+/*
+ * TTM, for the TTM backend's KUnit suite: 6.4 merged ttm_bo_api.h and
+ * ttm_bo_driver.h into ttm_bo.h, and 6.9 dropped ttm_placement's separate
+ * busy list (a place's flags now mark it a fallback; a place without
+ * flags serves both cases, as a place on both lists did before).
+ */
+#if IS_ENABLED(CONFIG_DRM_TTM)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#include <drm/ttm/ttm_bo.h>
+#else
+#include <drm/ttm/ttm_bo_api.h>
+#include <drm/ttm/ttm_bo_driver.h>
+#endif
+#include <drm/ttm/ttm_placement.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#define MDL_TTM_ONE_PLACEMENT(place) \
+	{ .num_placement = 1, .placement = (place) }
+#else
+#define MDL_TTM_ONE_PLACEMENT(place) \
+	{ .num_placement = 1, .placement = (place), \
+	  .num_busy_placement = 1, .busy_placement = (place) }
+#endif
+#endif /* CONFIG_DRM_TTM */
+
 #endif /* __MDL_COMPAT_H__ */
