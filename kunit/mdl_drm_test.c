@@ -495,15 +495,15 @@ static void mdl_drm_export_outlives_file(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdl_pages_in_use() - env->engine_base,
 			(long)(SZ_64K >> PAGE_SHIFT));
 
-	/* Straight to the object: dma_buf_vmap() WARNs on an exporter's failure. */
+	/* Straight to the object: dma_buf_vmap_unlocked() WARNs on an exporter's failure. */
 	mdl_fault_arm(MDL_FAULT_VMAP, 1);
 	KUNIT_EXPECT_EQ(test, obj->funcs->vmap(obj, &map), -ENOMEM);
 	mdl_fault_disarm();
 	KUNIT_EXPECT_EQ(test, to_mdl_gem(obj)->vmap_use, 0U);
 
-	KUNIT_ASSERT_EQ(test, dma_buf_vmap(dmabuf, &map), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(dmabuf, &map), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(map.vaddr, 0, SZ_64K));
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 
 	mdl_drm_put_dmabuf(dmabuf);
 	mdl_drm_expect_idle(test, env, "after the last dma-buf reference");
@@ -670,9 +670,9 @@ static void mdl_drm_unplug_with_live_objects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdl_drm_total(env).allocations, 3ULL);
 
 	/* The pages stay the importer's until it lets go. */
-	KUNIT_ASSERT_EQ(test, dma_buf_vmap(dmabuf, &map), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(dmabuf, &map), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(map.vaddr, 0, SZ_128K));
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, plain), 0);
 	KUNIT_EXPECT_EQ(test, mdl_drm_total(env).allocations, 2ULL);

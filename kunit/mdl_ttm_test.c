@@ -16,6 +16,7 @@
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_mdl_ttm.h>
 #include <drm/drm_vma_manager.h>
@@ -32,6 +33,8 @@
 /**
  * struct mdl_ttm_fixture - per-case TTM device
  * @bdev: the TTM device, on @dev
+ * @drm: the DRM device the buffer objects' GEM objects belong to (6.12's
+ *       drm_gem_private_object_init() asks it for its features)
  * @vma: the offset manager ttm_device_init() insists on
  * @mapping: where user mappings of device objects would live; TTM unmaps
  *           them from it before every move
@@ -44,6 +47,7 @@
  */
 struct mdl_ttm_fixture {
 	struct ttm_device bdev;
+	struct drm_device *drm;
 	struct drm_vma_offset_manager vma;
 	struct address_space mapping;
 	struct mdl_test_env *env;
@@ -144,6 +148,13 @@ static struct ttm_device_funcs mdl_ttm_test_funcs = {
 	.move = mdl_ttm_test_move,
 };
 
+static const struct drm_driver mdl_ttm_test_driver = {
+	.driver_features = DRIVER_GEM,
+	.name = "mdl-ttm-test",
+	.desc = "drm-mdl TTM backend test",
+	.date = "20261202",
+};
+
 static int mdl_ttm_test_init(struct kunit *test)
 {
 	struct mdl_ttm_fixture *f;
@@ -164,6 +175,11 @@ static int mdl_ttm_test_init(struct kunit *test)
 	f->tmpl = mdl_test_request(0);
 	f->caching = ttm_cached;
 
+	f->drm = drm_dev_alloc(&mdl_ttm_test_driver, f->dev);
+	if (IS_ERR(f->drm)) {
+		ret = PTR_ERR(f->drm);
+		goto err_env;
+	}
 	/* A DRM driver's mmap offsets and its anonymous inode's mapping. */
 	drm_vma_offset_manager_init(&f->vma, 0, SZ_1M);
 	address_space_init_once(&f->mapping);
@@ -181,6 +197,8 @@ err_device:
 	ttm_device_fini(&f->bdev);
 err_vma:
 	drm_vma_offset_manager_destroy(&f->vma);
+	drm_dev_put(f->drm);
+err_env:
 	mdl_test_env_exit(test);
 	/* KUnit calls exit even after a failed init: leave it nothing. */
 	test->priv = NULL;
@@ -196,13 +214,14 @@ static void mdl_ttm_test_exit(struct kunit *test)
 	ttm_range_man_fini(&f->bdev, TTM_PL_TT);
 	ttm_device_fini(&f->bdev);
 	drm_vma_offset_manager_destroy(&f->vma);
+	drm_dev_put(f->drm);
 	test->priv = f->env;
 	mdl_test_env_exit(test);
 }
 
 static void mdl_ttm_bo_destroy(struct ttm_buffer_object *bo)
 {
-	/* No drm_device behind the object: only its own reservation to end. */
+	/* Never published to user space: only its own reservation to end. */
 	dma_resv_fini(&bo->base._resv);
 	kfree(bo);
 }
@@ -219,7 +238,7 @@ static struct ttm_buffer_object *mdl_ttm_bo_create(struct kunit *test,
 
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, bo);
-	drm_gem_private_object_init(NULL, &bo->base, size);
+	drm_gem_private_object_init(f->drm, &bo->base, size);
 	/* On failure TTM has already put (and so destroyed) the object. */
 	ret = ttm_bo_init_reserved(&f->bdev, bo, type, &mdl_ttm_sys_placement,
 				   0, &ctx, NULL, NULL, mdl_ttm_bo_destroy);

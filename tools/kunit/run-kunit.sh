@@ -55,6 +55,9 @@ reports=$(grep -E 'BUG:|WARNING:|KASAN|possible circular locking|possible recurs
 verdict=$(grep -E 'Ran [0-9]+ tests' "$LOG" | tail -n 1 || true)
 passed=$(echo "$verdict" | sed -nE 's/.*passed: ([0-9]+).*/\1/p')
 failed=$(echo "$verdict" | sed -nE 's/.*failed: ([0-9]+).*/\1/p')
+# A crashed case ends in "crashed: N" and no "failed:" at all.
+crashed=$(echo "$verdict" | sed -nE 's/.*crashed: ([0-9]+).*/\1/p')
+failed=$(( ${failed:-0} + ${crashed:-0} ))
 passed=${passed:-0}
 failed=${failed:-0}
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1

@@ -160,9 +160,10 @@ namespace mdltest {
 namespace {
 
 // x86 PAT keeps one memory type per physical page. For RAM it lives in the
-// page flags (arch/x86/mm/pat/memtype.c: WC = PG_arch_1, UC- = PG_uncached,
-// WT = both), which /proc/kpageflags shows as KPF_ARCH (38) and
-// KPF_UNCACHED (39).
+// page flags (arch/x86/mm/pat/memtype.c: WC = PG_arch_1, UC- = a second
+// bit, WT = both), which /proc/kpageflags shows as KPF_ARCH (38) and, for
+// the second bit, KPF_UNCACHED (39, PG_uncached) up to 6.8 or KPF_ARCH_2
+// (41, PG_arch_2) since 6.9, which moved UC- there.
 std::optional<std::string> memtype_of(uint64_t phys) {
   // Reads must be whole 8-byte entries: no stdio buffering.
   mdl::UniqueFd fd(open("/proc/kpageflags", O_RDONLY | O_CLOEXEC));
@@ -170,31 +171,13 @@ std::optional<std::string> memtype_of(uint64_t phys) {
   uint64_t flags = 0;
   if (pread(fd.get(), &flags, 8, static_cast<off_t>(phys / page_size() * 8)) != 8)
     return std::nullopt;
-  const bool arch1 = flags & (1ull << 38), uncached = flags & (1ull << 39);
+  const bool arch1 = flags & (1ull << 38);
+  const bool uncached = flags & ((1ull << 39) | (1ull << 41));
   if (arch1 && uncached) return "write-through";
   if (arch1) return "write-combining";
   if (uncached) return "uncached-minus";
   return "write-back";
 }
-
-// Sets a parameter of mdl.ko for the lifetime of the object.
-class ModuleParam {
- public:
-  ModuleParam(const std::string& name, const std::string& value)
-      : path_("/sys/module/mdl/parameters/" + name), old_(first_line(path_)) {
-    ok_ = !old_.empty() && write_text(path_, value);
-  }
-  ~ModuleParam() {
-    if (ok_) write_text(path_, old_);
-  }
-  ModuleParam(const ModuleParam&) = delete;
-  ModuleParam& operator=(const ModuleParam&) = delete;
-  bool ok() const { return ok_; }
-
- private:
-  std::string path_, old_;
-  bool ok_ = false;
-};
 
 class CacheType : public EachDeviceTest {};
 MDL_INSTANTIATE_EACH_DEVICE(CacheType);

@@ -138,6 +138,15 @@ bool write_text(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
+ModuleParam::ModuleParam(const std::string& name, const std::string& value)
+    : path_("/sys/module/mdl/parameters/" + name), old_(first_line(path_)) {
+  ok_ = !old_.empty() && write_text(path_, value);
+}
+
+ModuleParam::~ModuleParam() {
+  if (ok_) write_text(path_, old_);
+}
+
 // ---- debugfs ----
 
 // DRM minor directories of @dev: "name" reads "mdl dev=<bus id> ...".

@@ -64,6 +64,20 @@ std::string slurp(const std::string& path);       // "" when unreadable
 std::string first_line(const std::string& path);  // without its newline
 bool write_text(const std::string& path, const std::string& text);
 
+// Sets a parameter of mdl.ko for the lifetime of the object.
+class ModuleParam {
+ public:
+  ModuleParam(const std::string& name, const std::string& value);
+  ~ModuleParam();
+  ModuleParam(const ModuleParam&) = delete;
+  ModuleParam& operator=(const ModuleParam&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  std::string path_, old_;
+  bool ok_ = false;
+};
+
 // ---- accounting (debugfs) ----
 // Pages currently allocated through the driver, all clients of @dev's device
 // together, from debugfs; nullopt when debugfs does not show it.

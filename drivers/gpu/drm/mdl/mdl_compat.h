@@ -15,6 +15,7 @@
 #define __MDL_COMPAT_H__
 
 #include <linux/build_bug.h>
+#include <linux/dma-buf.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -187,6 +188,25 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
 #define mdl_assign_str(dst, src)	__assign_str(dst)
 #else
 #define mdl_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
+/*
+ * 6.2 made dma_buf_vmap() a call for importers that hold the buffer's
+ * reservation lock (it asserts so) and added the _unlocked variants for
+ * the rest; on 6.1 the plain calls take no lock and are those variants.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+static inline int dma_buf_vmap_unlocked(struct dma_buf *dmabuf,
+					struct iosys_map *map)
+{
+	return dma_buf_vmap(dmabuf, map);
+}
+
+static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
+					   struct iosys_map *map)
+{
+	dma_buf_vunmap(dmabuf, map);
+}
 #endif
 
 /*
