@@ -66,11 +66,13 @@ static struct mdl_ttm_fixture *mdl_ttm_fixture(struct ttm_device *bdev)
 static const struct ttm_place mdl_ttm_sys_place = { .mem_type = TTM_PL_SYSTEM };
 static const struct ttm_place mdl_ttm_tt_place = { .mem_type = TTM_PL_TT };
 
-/* ttm_bo_api.h, ttm_bo_driver.h or ttm_bo.h come with mdl_compat.h. */
-static struct ttm_placement mdl_ttm_sys_placement =
-	MDL_TTM_ONE_PLACEMENT(&mdl_ttm_sys_place);
-static struct ttm_placement mdl_ttm_tt_placement =
-	MDL_TTM_ONE_PLACEMENT(&mdl_ttm_tt_place);
+/*
+ * Set up by mdl_ttm_test_init(): the fields differ between kernels. The
+ * TTM headers (ttm_bo_api.h and ttm_bo_driver.h, or ttm_bo.h) come with
+ * mdl_compat.h.
+ */
+static struct ttm_placement mdl_ttm_sys_placement;
+static struct ttm_placement mdl_ttm_tt_placement;
 
 static struct ttm_tt *mdl_ttm_test_tt_create(struct ttm_buffer_object *bo,
 					     u32 page_flags)
@@ -160,6 +162,8 @@ static int mdl_ttm_test_init(struct kunit *test)
 	struct mdl_ttm_fixture *f;
 	int ret;
 
+	mdl_ttm_placement_init(&mdl_ttm_sys_placement, &mdl_ttm_sys_place);
+	mdl_ttm_placement_init(&mdl_ttm_tt_placement, &mdl_ttm_tt_place);
 	ret = mdl_test_env_init(test, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;

@@ -224,14 +224,16 @@ static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
 #endif
 #include <drm/ttm/ttm_placement.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
-#define MDL_TTM_ONE_PLACEMENT(place) \
-	{ .num_placement = 1, .placement = (place) }
-#else
-#define MDL_TTM_ONE_PLACEMENT(place) \
-	{ .num_placement = 1, .placement = (place), \
-	  .num_busy_placement = 1, .busy_placement = (place) }
+static inline void mdl_ttm_placement_init(struct ttm_placement *placement,
+					  const struct ttm_place *place)
+{
+	placement->num_placement = 1;
+	placement->placement = place;
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+	placement->num_busy_placement = 1;
+	placement->busy_placement = place;
 #endif
+}
 #endif /* CONFIG_DRM_TTM */
 
 #endif /* __MDL_COMPAT_H__ */
