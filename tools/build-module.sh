@@ -42,7 +42,10 @@ fi
 	echo "build-module: $kdir is not a kernel build directory (install the headers, or set KDIR)" >&2
 	exit 1
 }
-release=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || make -s -C "$kdir" kernelrelease)
+# The release the module's vermagic will carry: Debian's headers keep the
+# upstream version in include/config/kernel.release, not their own name.
+release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h" 2>/dev/null)
+[ -n "$release" ] || release=$(make -s -C "$kdir" kernelrelease)
 out=$TOP/build/kmod/$release
 mkdir -p "$out"
 

@@ -34,12 +34,17 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 count() { # summary line: SUMMARY step [kernel] passed failed
-	local line=$1
+	local line=$1 p f
+	read -r p f < <(echo "$line" | awk '{ print $(NF - 1), $NF }')
+	case "$p$f" in
+	'' | *[!0-9]*)
+		echo "check: cannot read the counts of '$line'; counting it as one failure" >&2
+		p=0 f=1
+		;;
+	esac
 	summaries+=("$line")
-	set -- $line
-	local n=$#
-	passed=$((passed + ${!((n - 1))}))
-	failed=$((failed + ${!n}))
+	passed=$((passed + p))
+	failed=$((failed + f))
 }
 
 add_summary() { # step, log
@@ -117,6 +122,14 @@ done
 unset MDL_KERNEL
 
 step "htmldocs" Documentation/htmldocs.sh
+
+# A step that went missing (the script itself broke) must not pass for a
+# green run: tools, deb and htmldocs, and seven steps per kernel.
+expected=$((3 + 7 * $(echo $KERNELS | wc -w)))
+if [ "${#summaries[@]}" -ne "$expected" ]; then
+	echo "check: $expected steps should have reported, ${#summaries[@]} did" >&2
+	failed=$((failed + 1))
+fi
 
 echo "==> summary"
 printf '%s\n' "${summaries[@]}"
