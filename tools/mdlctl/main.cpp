@@ -85,7 +85,8 @@ mdl::Device open_device(const Options& o) {
             ENODEV);
       die(fmt::format("no {} found: load the driver with 'sudo modprobe mdl' (package "
                       "mdl-dkms) or, in a checkout, 'make && sudo insmod "
-                      "drivers/gpu/drm/mdl/mdl.ko'; 'mdlctl list' shows what is there",
+                      "build/kmod/$(uname -r)/drivers/gpu/drm/mdl/mdl.ko'; 'mdlctl list' "
+                      "shows what is there",
                       what.substr(what.find(' ') + 1)),
           ENODEV);
     case EACCES:
@@ -136,7 +137,7 @@ void cmd_list(const Options& o) {
   if (nodes->empty()) {
     fmt::print(
         "no mdl devices: load the driver with 'sudo modprobe mdl' (package mdl-dkms) or, in a "
-        "checkout, 'make && sudo insmod drivers/gpu/drm/mdl/mdl.ko'\n");
+        "checkout, 'make && sudo insmod build/kmod/$(uname -r)/drivers/gpu/drm/mdl/mdl.ko'\n");
     return;
   }
   for (const auto& n : *nodes) fmt::print("{:<22} {}\n", n.path(), node_text(n));

@@ -42,13 +42,12 @@
 
 #include <drm/drm_mdl.h>
 #include <drm/drm_vma_manager.h>
-#include <drm/ttm/ttm_bo_api.h>
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_pool.h>
 #include <drm/ttm/ttm_tt.h>
 
 #include "mdl_bench.h"
-#include "mdl_compat.h"
+#include "mdl_compat.h"	/* and the TTM headers of each kernel */
 
 /* Chunks at least this large count as IOMMU-superpage sized. */
 #define MDL_BENCH_BIG_CHUNK	SZ_2M
