@@ -25,6 +25,11 @@ smoke=0
 [ "${1:-}" = --smoke ] && smoke=1
 
 "$TOP/tools/install-deps.sh" || exit 1
+# shellcheck source=tools/kernel.sh
+. "$TOP/tools/kernel.sh"
+# Validated once and exported, so uml.sh, vm.sh and report.py agree.
+MDL_KERNEL=$(mdl_kernel_series) || exit 2
+export MDL_KERNEL
 
 elapsed() { echo $(( $(date +%s) - $1 )); }
 
@@ -32,7 +37,7 @@ frag=()
 [ "${BENCH_NO_FRAGMENT:-0}" = 1 ] && frag=(--no-fragment)
 
 if [ "$smoke" = 1 ]; then
-	out=$OUT/smoke-${MDL_KERNEL:-6.1}
+	out=$OUT/smoke-$MDL_KERNEL
 	mkdir -p "$out"
 	rm -f "$out/uml.txt"
 	start=$(date +%s)
@@ -42,7 +47,7 @@ if [ "$smoke" = 1 ]; then
 	status=$?
 	if [ "$status" -ne 0 ]; then
 		echo "bench-smoke: the UML benchmark failed" >&2
-		echo "SUMMARY bench ${MDL_KERNEL:-6.1} 0 1"
+		echo "SUMMARY bench $MDL_KERNEL 0 1"
 		exit 1
 	fi
 	tools/bench/report.py --smoke --uml "$out/uml.txt" --out "$out" \

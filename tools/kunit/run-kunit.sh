@@ -59,7 +59,6 @@ failed=$(echo "$verdict" | sed -nE 's/.*failed: ([0-9]+).*/\1/p')
 crashed=$(echo "$verdict" | sed -nE 's/.*crashed: ([0-9]+).*/\1/p')
 failed=$(( ${failed:-0} + ${crashed:-0} ))
 passed=${passed:-0}
-failed=${failed:-0}
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 
 if [ -n "$reports" ]; then
