@@ -17,6 +17,8 @@
 #include <linux/fcntl.h>
 #include <linux/idr.h>
 #include <linux/iosys-map.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/platform_device.h>
 #include <linux/sizes.h>
 
@@ -24,6 +26,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_prime.h>
+#include <drm/drm_print.h>
 #include <drm/drm_vma_manager.h>
 
 #include "../../drm_internal.h"
@@ -53,7 +56,9 @@
  * @drm: &mdev->drm, with a reference of the test's own
  * @file: a DRM file on the render minor; NULL once the case closed it
  * @engine_base: mdl_pages_in_use() before the case
+ * @client_base: mdl_limit_client_pages() before the case
  * @saved_max_file_mb: the max_file_mb parameter before the case
+ * @saved_max_total_mb: the max_total_mb parameter before the case
  */
 struct mdl_drm_env {
 	struct platform_device *pdev;
@@ -61,7 +66,9 @@ struct mdl_drm_env {
 	struct drm_device *drm;
 	struct drm_file *file;
 	long engine_base;
+	unsigned long client_base;
 	unsigned int saved_max_file_mb;
+	unsigned int saved_max_total_mb;
 };
 
 static int mdl_drm_test_init(struct kunit *test)
@@ -95,7 +102,9 @@ static int mdl_drm_test_init(struct kunit *test)
 	}
 	env->file = file;
 	env->engine_base = mdl_pages_in_use();
+	env->client_base = mdl_limit_client_pages();
 	env->saved_max_file_mb = READ_ONCE(mdl_max_file_mb);
+	env->saved_max_total_mb = READ_ONCE(mdl_max_total_mb);
 	test->priv = env;
 	return 0;
 }
@@ -108,6 +117,7 @@ static void mdl_drm_test_exit(struct kunit *test)
 	if (!env)
 		return;
 	WRITE_ONCE(mdl_max_file_mb, env->saved_max_file_mb);
+	WRITE_ONCE(mdl_max_total_mb, env->saved_max_total_mb);
 	drm_file_free(env->file);
 	if (env->pdev)
 		platform_device_unregister(env->pdev);
@@ -222,6 +232,8 @@ static void mdl_drm_expect_idle(struct kunit *test, struct mdl_drm_env *env,
 	KUNIT_EXPECT_EQ_MSG(test, orphaned.allocations, 0ULL, "%s", what);
 	KUNIT_EXPECT_EQ_MSG(test, mdl_pages_in_use(), env->engine_base,
 			    "%s: engine pages", what);
+	KUNIT_EXPECT_EQ_MSG(test, mdl_limit_client_pages(), env->client_base,
+			    "%s: client pages", what);
 	if (env->file) {
 		u64 bytes, reserved;
 
@@ -553,15 +565,44 @@ static void mdl_drm_get_pages_errors(struct kunit *test)
 	mdl_drm_expect_idle(test, env, "after get_pages errors");
 }
 
+/**
+ * struct mdl_drm_creds - the case's task, made a client the limits apply to
+ * @unprivileged: the task's credentials without CAP_IPC_LOCK
+ * @saved: its credentials before
+ */
+struct mdl_drm_creds {
+	struct cred *unprivileged;
+	const struct cred *saved;
+};
+
+/* The kernel thread running the case has every capability: drop one. */
+static void mdl_drm_drop_ipc_lock(struct kunit *test, struct mdl_drm_creds *c)
+{
+	c->unprivileged = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, c->unprivileged);
+	cap_lower(c->unprivileged->cap_effective, CAP_IPC_LOCK);
+	c->saved = override_creds(c->unprivileged);
+	KUNIT_ASSERT_FALSE(test, capable(CAP_IPC_LOCK));
+}
+
+static void mdl_drm_restore_ipc_lock(struct mdl_drm_creds *c)
+{
+	revert_creds(c->saved);
+	put_cred(c->unprivileged);
+}
+
 static void mdl_drm_file_limit(struct kunit *test)
 {
 	struct mdl_drm_env *env = test->priv;
+	struct mdl_drm_creds creds;
 	struct drm_file *other;
-	u32 a, b, c, d;
+	u32 a, b, c, d, e;
 	u64 bytes, reserved;
 	long engine;
 
+	WRITE_ONCE(mdl_max_total_mb, 0);
 	WRITE_ONCE(mdl_max_file_mb, 1);
+	mdl_drm_drop_ipc_lock(test, &creds);
 
 	/* One request over the limit on its own. */
 	engine = mdl_pages_in_use();
@@ -606,11 +647,178 @@ static void mdl_drm_file_limit(struct kunit *test)
 	/* 0 lifts the limit. */
 	WRITE_ONCE(mdl_max_file_mb, 0);
 	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_2M, &d), 0);
+	mdl_drm_restore_ipc_lock(&creds);
+
+	/* CAP_IPC_LOCK goes past the limit, as it goes past RLIMIT_MEMLOCK. */
+	WRITE_ONCE(mdl_max_file_mb, 1);
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_2M, &e), 0);
+	mdl_drm_file_usage(env, env->file, &bytes, &reserved);
+	KUNIT_EXPECT_EQ(test, bytes, (u64)SZ_1M + SZ_4M);
 
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, b), 0);
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, c), 0);
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, d), 0);
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, e), 0);
 	mdl_drm_expect_idle(test, env, "after the file limit");
+}
+
+/*
+ * All clients of all devices share max_total_mb; an object that outlives
+ * its file keeps counting, since its pages stay pinned.
+ */
+static void mdl_drm_total_limit(struct kunit *test)
+{
+	struct mdl_drm_env *env = test->priv;
+	unsigned long base = env->client_base;
+	struct drm_gem_object *obj;
+	struct mdl_drm_creds creds;
+	struct dma_buf *dmabuf;
+	struct drm_file *other;
+	u32 a, b, c;
+	long engine;
+
+	/* Nothing else in the test kernel holds client pages. */
+	KUNIT_ASSERT_EQ(test, base, 0UL);
+	WRITE_ONCE(mdl_max_file_mb, 0);
+	WRITE_ONCE(mdl_max_total_mb, 1);
+	other = drm_file_alloc(env->drm->render);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	mdl_drm_drop_ipc_lock(test, &creds);
+
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_512K, &a), 0);
+	engine = mdl_pages_in_use();
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc_on(env, other, SZ_512K + 1, &b),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine);
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc_on(env, other, SZ_512K, &b), 0);
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc(env, 1, &c), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdl_limit_client_pages(),
+			base + (SZ_1M >> PAGE_SHIFT));
+
+	/* b outlives its file through a dma-buf: still pinned, still counted. */
+	obj = drm_gem_object_lookup(other, b);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	dmabuf = obj->funcs->export(obj, O_RDWR);
+	drm_gem_object_put(obj);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	drm_file_free(other);
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc(env, 1, &c), -ENOMEM);
+	mdl_drm_put_dmabuf(dmabuf);
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_512K, &b), 0);
+
+	/* A failure after the reservation gives it back. */
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, b), 0);
+	mdl_fault_arm(MDL_FAULT_HANDLE, 1);
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc(env, SZ_512K, &b), -ENOMEM);
+	mdl_fault_disarm();
+	KUNIT_EXPECT_EQ(test, mdl_limit_client_pages(),
+			base + (SZ_512K >> PAGE_SHIFT));
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_512K, &b), 0);
+	mdl_drm_restore_ipc_lock(&creds);
+
+	/* CAP_IPC_LOCK goes past it; the others see what is left. */
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_1M, &c), 0);
+	KUNIT_EXPECT_EQ(test, mdl_limit_client_pages(),
+			base + (SZ_2M >> PAGE_SHIFT));
+
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, a), 0);
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, b), 0);
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, c), 0);
+	mdl_drm_expect_idle(test, env, "after the total limit");
+}
+
+static void mdl_drm_limit_defaults(struct kunit *test)
+{
+	/* Half of RAM for all clients, as TTM; a quarter for one. */
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_total_mb(943), 471U);
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_file_mb(943), 235U);
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_total_mb(16384), 8192U);
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_file_mb(16384), 4096U);
+	/* Never 0, which would mean no limit. */
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_total_mb(1), 1U);
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_file_mb(3), 1U);
+	/* The module loaded with its defaults put in. */
+	KUNIT_EXPECT_NE(test, READ_ONCE(mdl_max_total_mb), UINT_MAX);
+	KUNIT_EXPECT_NE(test, READ_ONCE(mdl_max_file_mb), UINT_MAX);
+}
+
+/**
+ * struct mdl_drm_text - what a drm_printer printed
+ * @buf: the text
+ * @len: its length
+ */
+struct mdl_drm_text {
+	char buf[256];
+	size_t len;
+};
+
+static void mdl_drm_text_printfn(struct drm_printer *p, struct va_format *vaf)
+{
+	struct mdl_drm_text *text = p->arg;
+
+	text->len += scnprintf(text->buf + text->len,
+			       sizeof(text->buf) - text->len, "%pV", vaf);
+}
+
+static const char *mdl_drm_fdinfo(struct drm_file *file,
+				  struct mdl_drm_text *text)
+{
+	struct drm_printer p = {
+		.printfn = mdl_drm_text_printfn,
+		.arg = text,
+	};
+
+	text->len = 0;
+	text->buf[0] = '\0';
+	mdl_fdinfo_print_memory(&p, file);
+	return text->buf;
+}
+
+/* The usage-stats keys count every handle, shared ones at every holder. */
+static void mdl_drm_fdinfo_memory(struct kunit *test)
+{
+	struct mdl_drm_env *env = test->priv;
+	struct mdl_drm_text text;
+	struct drm_gem_object *obj;
+	struct drm_file *other;
+	u32 a, b, shared;
+
+	KUNIT_EXPECT_STREQ(test, mdl_drm_fdinfo(env->file, &text),
+			   "drm-total-memory:\t0 KiB\n"
+			   "drm-shared-memory:\t0 KiB\n"
+			   "drm-resident-memory:\t0 KiB\n");
+
+	/* A partial page counts as the whole page it pins. */
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_64K, &a), 0);
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_8K - 1, &b), 0);
+	KUNIT_EXPECT_STREQ(test, mdl_drm_fdinfo(env->file, &text),
+			   "drm-total-memory:\t72 KiB\n"
+			   "drm-shared-memory:\t0 KiB\n"
+			   "drm-resident-memory:\t72 KiB\n");
+
+	other = drm_file_alloc(env->drm->render);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	obj = drm_gem_object_lookup(env->file, a);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_create(other, obj, &shared), 0);
+	drm_gem_object_put(obj);
+	KUNIT_EXPECT_STREQ(test, mdl_drm_fdinfo(env->file, &text),
+			   "drm-total-memory:\t72 KiB\n"
+			   "drm-shared-memory:\t64 KiB\n"
+			   "drm-resident-memory:\t72 KiB\n");
+	KUNIT_EXPECT_STREQ(test, mdl_drm_fdinfo(other, &text),
+			   "drm-total-memory:\t64 KiB\n"
+			   "drm-shared-memory:\t64 KiB\n"
+			   "drm-resident-memory:\t64 KiB\n");
+	drm_file_free(other);
+
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, a), 0);
+	KUNIT_EXPECT_STREQ(test, mdl_drm_fdinfo(env->file, &text),
+			   "drm-total-memory:\t8 KiB\n"
+			   "drm-shared-memory:\t0 KiB\n"
+			   "drm-resident-memory:\t8 KiB\n");
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, b), 0);
+	mdl_drm_expect_idle(test, env, "after fdinfo");
 }
 
 /*
@@ -695,6 +903,9 @@ static struct kunit_case mdl_drm_test_cases[] = {
 	KUNIT_CASE(mdl_drm_export_outlives_file),
 	KUNIT_CASE(mdl_drm_get_pages_errors),
 	KUNIT_CASE(mdl_drm_file_limit),
+	KUNIT_CASE(mdl_drm_total_limit),
+	KUNIT_CASE(mdl_drm_limit_defaults),
+	KUNIT_CASE(mdl_drm_fdinfo_memory),
 	KUNIT_CASE(mdl_drm_unplug_with_live_objects),
 	{}
 };

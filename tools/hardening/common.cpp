@@ -140,22 +140,25 @@ Totals totals() {
     t.pages += value_of(text, "pages").value_or(0);
     t.bytes += value_of(text, "bytes").value_or(0);
     t.engine_pages = static_cast<int64_t>(value_of(text, "engine_pages").value_or(0));
+    t.client_pages = value_of(text, "client_pages").value_or(0);
   }
   return t;
 }
 
 std::string describe(const Totals& t) {
-  char buf[200];
-  std::snprintf(buf, sizeof(buf), "allocations=%llu pages=%llu bytes=%llu engine_pages=%lld (%d devices)",
+  char buf[240];
+  std::snprintf(buf, sizeof(buf),
+                "allocations=%llu pages=%llu bytes=%llu engine_pages=%lld client_pages=%llu (%d devices)",
                 static_cast<unsigned long long>(t.allocations),
                 static_cast<unsigned long long>(t.pages),
                 static_cast<unsigned long long>(t.bytes), static_cast<long long>(t.engine_pages),
-                t.devices);
+                static_cast<unsigned long long>(t.client_pages), t.devices);
   return buf;
 }
 
 bool idle(const Totals& t) {
-  return t.allocations == 0 && t.pages == 0 && t.bytes == 0 && t.engine_pages == 0;
+  return t.allocations == 0 && t.pages == 0 && t.bytes == 0 && t.engine_pages == 0 &&
+         t.client_pages == 0;
 }
 
 Totals wait_idle(int timeout_ms) {

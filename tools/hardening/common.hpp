@@ -54,6 +54,7 @@ struct Totals {
   uint64_t pages = 0;
   uint64_t bytes = 0;
   int64_t engine_pages = 0;  // global to the engine, all devices
+  uint64_t client_pages = 0;  // held against max_total_mb, all devices
   int devices = 0;           // mdl devices found in debugfs
 };
 // Sums over the mdl devices (each counted once, not once per minor).

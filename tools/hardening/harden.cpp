@@ -14,6 +14,7 @@
 //   mdl_harden unload
 //   mdl_harden unplug
 //   mdl_harden window-walk
+//   mdl_harden starve [--name NAME]
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -37,6 +38,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,6 +113,19 @@ int dma_copy(int fd, uint32_t src, uint64_t src_off, uint32_t dst, uint64_t dst_
   c.dst_offset = dst_off;
   c.size = size;
   return xioctl(fd, DRM_IOCTL_MDL_DMA_COPY, &c);
+}
+
+// Clears @cap from this process's effective, permitted and inheritable sets.
+bool drop_capability(unsigned cap) {
+  __user_cap_header_struct hdr{};
+  __user_cap_data_struct data[2]{};
+  hdr.version = _LINUX_CAPABILITY_VERSION_3;
+  if (syscall(SYS_capget, &hdr, data) != 0) return false;
+  uint32_t bit = 1u << (cap % 32);
+  data[cap / 32].effective &= ~bit;
+  data[cap / 32].permitted &= ~bit;
+  data[cap / 32].inheritable &= ~bit;
+  return syscall(SYS_capset, &hdr, data) == 0;
 }
 
 void fill(uint8_t* p, size_t n, uint64_t seed) {
@@ -424,6 +439,8 @@ int cmd_filecap() {
     return 1;
   }
   v.check(write_file(kParam, "8") == 0, "cannot set max_file_mb");
+  // Root's CAP_IPC_LOCK would go past the limit, as past RLIMIT_MEMLOCK.
+  v.check(drop_capability(CAP_IPC_LOCK), "cannot drop CAP_IPC_LOCK: " + errname(errno));
   const std::string& path = nodes[0].path;
   {
     Fd a(open_node(path)), b(open_node(path));
@@ -903,17 +920,8 @@ int cmd_close_race(int argc, char** argv) {
 
 // ------------------------------------------------------------- privileges --
 
-// Clears CAP_SYS_ADMIN from the effective and permitted sets: root without it.
-bool drop_sys_admin() {
-  __user_cap_header_struct hdr{};
-  __user_cap_data_struct data[2]{};
-  hdr.version = _LINUX_CAPABILITY_VERSION_3;
-  if (syscall(SYS_capget, &hdr, data) != 0) return false;
-  data[0].effective &= ~(1u << CAP_SYS_ADMIN);
-  data[0].permitted &= ~(1u << CAP_SYS_ADMIN);
-  data[0].inheritable &= ~(1u << CAP_SYS_ADMIN);
-  return syscall(SYS_capset, &hdr, data) == 0;
-}
+// Root without CAP_SYS_ADMIN.
+bool drop_sys_admin() { return drop_capability(CAP_SYS_ADMIN); }
 
 // DONT_ZERO refused, physical addresses zero: 0, or 1 with a message.
 int unprivileged_checks(int fd, const char* who) {
@@ -1337,11 +1345,235 @@ int cmd_window_walk() {
                   &log, true);
 }
 
+// ----------------------------------------------------------------- starve --
+
+// One unprivileged client of the render node: allocates until ENOMEM, tells
+// the parent what it holds, and holds it until the parent closes @release.
+struct Client {
+  pid_t pid = -1;
+  int report = -1;   // read end: the child's ClientReport
+  int release = -1;  // write end: closed to let the child go
+};
+
+struct ClientReport {
+  uint64_t held = 0;
+  uint64_t allocations = 0;
+  int fd = -1;
+  int error = 0;  // an errno other than ENOMEM, or 0
+};
+
+// 32 MiB at a time, as the reproducer did, then halves down to a
+// page: the client ends holding exactly what its limits let it.
+ClientReport allocate_until_enomem(int fd) {
+  ClientReport r;
+  r.fd = fd;
+  for (uint64_t chunk = 32 * MiB; chunk >= kPage;) {
+    uint32_t h;
+    int e = alloc(fd, chunk, &h);
+    if (!e) {
+      r.held += chunk;
+      r.allocations++;
+    } else if (e == ENOMEM) {
+      chunk /= 2;
+    } else {
+      r.error = e;
+      break;
+    }
+  }
+  return r;
+}
+
+Client start_client(const std::string& path) {
+  int report[2], release[2];
+  Client c;
+  if (pipe2(report, O_CLOEXEC) != 0) return c;
+  if (pipe2(release, O_CLOEXEC) != 0) {
+    close(report[0]);
+    close(report[1]);
+    return c;
+  }
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(report[0]);
+    close(release[1]);
+    ClientReport r;
+    if (!drop_privileges()) {
+      r.error = errno;
+    } else {
+      int fd = open_node(path);
+      if (fd < 0)
+        r.error = errno;
+      else
+        r = allocate_until_enomem(fd);
+    }
+    (void)!write(report[1], &r, sizeof(r));
+    char b;
+    (void)!read(release[0], &b, 1);  // EOF: the parent let go
+    _exit(0);
+  }
+  close(report[1]);
+  close(release[0]);
+  c.pid = pid;
+  c.report = report[0];
+  c.release = release[1];
+  if (pid < 0) {
+    close(c.report);
+    close(c.release);
+    c.report = c.release = -1;
+  }
+  return c;
+}
+
+bool read_report(const Client& c, ClientReport* r) {
+  return c.pid > 0 && read(c.report, r, sizeof(*r)) == static_cast<ssize_t>(sizeof(*r));
+}
+
+// Lets the client go; true when it exited by itself rather than being killed.
+bool stop_client(Client& c) {
+  if (c.pid <= 0) return false;
+  close(c.release);
+  close(c.report);
+  int status = 0;
+  waitpid(c.pid, &status, 0);
+  c.pid = -1;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+uint64_t vmstat(const char* key) {
+  std::istringstream in(slurp("/proc/vmstat"));
+  std::string k;
+  uint64_t v;
+  while (in >> k >> v)
+    if (k == key) return v;
+  return 0;
+}
+
+uint64_t param_mb(const char* name) {
+  std::string text = slurp(std::string("/sys/module/mdl/parameters/") + name);
+  return text.empty() ? 0 : std::stoull(text);
+}
+
+// What a client holds, as its fdinfo shows it, next to what it says it holds.
+void check_fdinfo(Verdict& v, const Client& c, const ClientReport& r, const std::string& who) {
+  auto u = mdl::client_usage(c.pid, r.fd);
+  if (!u) {
+    v.check(false, who + ": /proc/" + std::to_string(c.pid) + "/fdinfo/" + std::to_string(r.fd) +
+                       " has no usage keys: " + errname(u.errnum()));
+    return;
+  }
+  v.check(u->driver == "mdl", who + ": drm-driver " + u->driver);
+  v.check(u->total_bytes == r.held && u->resident_bytes == r.held && u->shared_bytes == 0,
+          who + ": fdinfo total " + mib(u->total_bytes) + ", resident " + mib(u->resident_bytes) +
+              ", shared " + mib(u->shared_bytes) + ", but it holds " + mib(r.held));
+}
+
+// An ordinary process allocates and touches @bytes; true when it got them all.
+bool ordinary_process(uint64_t bytes) {
+  int rc = run_child(
+      [bytes] {
+        auto* p = static_cast<uint8_t*>(
+            mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        if (p == MAP_FAILED) return 2;
+        for (uint64_t off = 0; off < bytes; off += kPage) p[off] = static_cast<uint8_t>(off >> 12);
+        for (uint64_t off = 0; off < bytes; off += kPage)
+          if (p[off] != static_cast<uint8_t>(off >> 12)) return 3;
+        return 0;
+      },
+      true);
+  return rc == 0;
+}
+
+// One unprivileged client, then four at once, allocate until ENOMEM with the
+// default limits; an ordinary process then gets a quarter of RAM, and the OOM
+// killer never runs (tools/hardening/README.md).
+int cmd_starve(int argc, char** argv) {
+  std::string name = "starve";
+  for (int i = 0; i < argc; i++)
+    if (!std::strcmp(argv[i], "--name") && i + 1 < argc) name = argv[++i];
+  auto nodes = nodes_or_die();
+  const std::string& path = nodes[0].path;
+  Verdict v(name);
+  LogCheck log;
+  write_file("/proc/self/oom_score_adj", "0");
+
+  uint64_t ram = mem_total();
+  uint64_t ram_mb = ram / MiB;
+  uint64_t total_limit = param_mb("max_total_mb") * MiB;
+  uint64_t file_limit = param_mb("max_file_mb") * MiB;
+  v.check(total_limit == ram_mb / 2 * MiB && file_limit == ram_mb / 4 * MiB,
+          "the limits are not the defaults: max_total_mb " + mib(total_limit) + ", max_file_mb " +
+              mib(file_limit) + " for " + mib(ram) + " of RAM");
+  v.check(wait_idle().client_pages == 0, "client pages held before the test");
+  uint64_t ooms_before = vmstat("oom_kill");
+  uint64_t avail_before = mem_available();
+
+  // One client alone: its own limit stops it.
+  ClientReport one;
+  {
+    Client c = start_client(path);
+    v.check(read_report(c, &one), "the single client did not report");
+    v.check(one.error == 0, "single client: " + errname(one.error));
+    v.check(one.held == file_limit, "the single client holds " + mib(one.held) +
+                                        ", its limit is " + mib(file_limit));
+    check_fdinfo(v, c, one, "single client");
+    v.check(stop_client(c), "the single client was killed");
+  }
+  v.check(wait_idle().client_pages == 0, "client pages left after the single client");
+
+  // Four at once: the total stops them, each under its own limit.
+  std::vector<Client> clients;
+  for (int i = 0; i < 4; i++) clients.push_back(start_client(path));
+  std::vector<ClientReport> reports(clients.size());
+  uint64_t held = 0;
+  std::string shares;
+  for (size_t i = 0; i < clients.size(); i++) {
+    std::string who = "client " + std::to_string(i + 1) + " of 4";
+    v.check(read_report(clients[i], &reports[i]), who + " did not report");
+    v.check(reports[i].error == 0, who + ": " + errname(reports[i].error));
+    v.check(reports[i].held <= file_limit, who + " holds " + mib(reports[i].held));
+    check_fdinfo(v, clients[i], reports[i], who);
+    held += reports[i].held;
+    shares += (i ? "+" : "") + std::to_string(reports[i].held / MiB);
+  }
+  v.check(held == total_limit, "4 clients hold " + mib(held) + ", the total limit is " +
+                                   mib(total_limit));
+  v.check(totals().client_pages * kPage == held,
+          "debugfs client_pages " + mib(totals().client_pages * kPage) + " for " + mib(held));
+  uint64_t avail_held = mem_available();
+
+  // The ordinary process, with the clients holding all they can.
+  uint64_t quarter = ram / 4 / kPage * kPage;
+  double t0 = now();
+  bool got = ordinary_process(quarter);
+  double secs = now() - t0;
+  v.check(got, "an ordinary process could not allocate and touch " + mib(quarter));
+  for (size_t i = 0; i < clients.size(); i++)
+    v.check(stop_client(clients[i]), "client " + std::to_string(i + 1) + " of 4 was killed");
+  std::string leaked = check_idle(v, "after the clients let go");
+  uint64_t avail_after = mem_available();
+  uint64_t ooms = vmstat("oom_kill") - ooms_before;
+  log.poll();
+  v.check(ooms == 0, std::to_string(ooms) + " OOM kills (/proc/vmstat oom_kill)");
+
+  char line[700];
+  std::snprintf(line, sizeof(line),
+                "%s: RAM %s, default limits %s total, %s per client; 1 client held %s; "
+                "4 clients held %s (%s MiB); fdinfo matched each; MemAvailable %s before, %s "
+                "held, %s after; ordinary process %s %s (%.1f s); OOM kills %" PRIu64 ", %s",
+                name.c_str(), mib(ram).c_str(), mib(total_limit).c_str(), mib(file_limit).c_str(),
+                mib(one.held).c_str(), mib(held).c_str(), shares.c_str(),
+                mib(avail_before).c_str(), mib(avail_held).c_str(), mib(avail_after).c_str(),
+                got ? "touched" : "FAILED to touch", mib(quarter).c_str(), secs, ooms,
+                leaked.c_str());
+  return v.finish(line, &log, true);
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: mdl_harden load [--threads N] [--cycles N] [--hog] | filecap | cgroup |\n"
                "       interrupt | close-race [--rounds N] | privileges | unload | unplug |\n"
-               "       window-walk\n");
+               "       window-walk | starve [--name NAME]\n");
   return 2;
 }
 
@@ -1360,5 +1592,6 @@ int main(int argc, char** argv) {
   if (cmd == "unload") return cmd_unload();
   if (cmd == "unplug") return cmd_unplug();
   if (cmd == "window-walk") return cmd_window_walk();
+  if (cmd == "starve") return cmd_starve(argc - 2, argv + 2);
   return usage();
 }

@@ -5,7 +5,10 @@
 # the ioctl fuzzer, a window walk, the per-file cap, a memory cgroup, load
 # with and without a memory hog, SIGKILL in the middle of an allocation,
 # close() under running ioctls, module unload, and PCI hot-unplug with
-# rescan. See tools/hardening/README.md.
+# rescan; then, in a 1 GiB and a 5 GiB guest of their own with the default
+# module parameters, clients that allocate until ENOMEM while an ordinary
+# process must still get a quarter of RAM (starve-1G, starve-5G). See
+# tools/hardening/README.md.
 #
 #   tools/hardening/run.sh
 #
@@ -31,7 +34,7 @@ GUEST=$REPO/tools/hardening/mdl-hardening-guest.sh
 TIMEOUT=${MDL_HARDENING_TIMEOUT:-3600}
 # The steps the guest runs; a missing verdict is a failure.
 STEPS=(privileges-gtest privileges fuzz window-walk filecap cgroup load load-hog
-	interrupt close-race unload unplug)
+	interrupt close-race unload unplug starve-1G starve-5G)
 
 passed=0
 failed=0
@@ -62,6 +65,16 @@ started=$(date +%s)
 	CLOSE_ROUNDS="${CLOSE_ROUNDS:-200}" \
 	"$(basename "$GUEST")" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+
+# The default limits are fractions of RAM: try a small and a larger machine,
+# each in a boot of its own, since the step means to push the guest to the
+# edge of its memory. mdl-vm fails the boot on any OOM-killer line.
+for mem in 1G 5G; do
+	"$VM" --mem "$mem" --timeout "$TIMEOUT" --add "$BUILD/mdl_harden" \
+		-- mdl_harden starve --name "starve-$mem" 2>&1 | tee -a "$log"
+	starve_status=${PIPESTATUS[0]}
+	[ "$starve_status" = 0 ] || status=$starve_status
+done
 elapsed=$(($(date +%s) - started))
 
 for step in "${STEPS[@]}"; do
@@ -83,6 +96,6 @@ if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
 fi
 
 echo "=== hardening: summary (${elapsed} s) ==="
-grep -E '^(privileges-gtest|privileges|fuzz|window-walk|filecap|cgroup|load|load-hog|interrupt|close-race|unload|unplug): ' "$log"
+grep -E '^(privileges-gtest|privileges|fuzz|window-walk|filecap|cgroup|load|load-hog|interrupt|close-race|unload|unplug|starve-1G|starve-5G): ' "$log"
 grep -E '^(PASS|FAIL) ' "$log"
 summary

@@ -13,9 +13,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include "mdl/mdl.hpp"
+#include "mdl/text.hpp"
 
 namespace mdl {
 
@@ -293,6 +295,20 @@ Result<Device> Device::open_platform() {
 
 int Device::ioctl(unsigned long request, void* arg) const {
   return raw_ioctl(fd(), request, arg);
+}
+
+Result<ClientUsage> client_usage(int pid, int fd) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/fdinfo/" + std::to_string(fd));
+  if (!in) return fail(errno ? errno : ENOENT);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto usage = parse_fdinfo(text);
+  if (!usage) return fail(EINVAL);
+  return *usage;
+}
+
+Result<ClientUsage> Device::usage() const {
+  if (!valid()) return fail(EBADF);
+  return client_usage(getpid(), fd());
 }
 
 Result<Info> Device::info() const {

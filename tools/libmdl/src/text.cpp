@@ -288,6 +288,76 @@ std::string cache_type_long_name(uint32_t cache_type) {
   }
 }
 
+namespace {
+
+// "<uint> [KiB|MiB]" of a usage-stats memory key, in bytes.
+std::optional<uint64_t> fdinfo_size(std::string_view value) {
+  uint64_t n = 0;
+  size_t i = 0;
+  for (; i < value.size() && std::isdigit(static_cast<unsigned char>(value[i])); i++) {
+    if (n > (std::numeric_limits<uint64_t>::max() - 9) / 10) return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(value[i] - '0');
+  }
+  if (i == 0) return std::nullopt;
+  std::string_view unit = value.substr(i);
+  while (!unit.empty() && (unit.front() == ' ' || unit.front() == '\t')) unit.remove_prefix(1);
+  unsigned shift = 0;
+  if (unit == "KiB")
+    shift = 10;
+  else if (unit == "MiB")
+    shift = 20;
+  else if (!unit.empty())
+    return std::nullopt;
+  if (n > (std::numeric_limits<uint64_t>::max() >> shift)) return std::nullopt;
+  return n << shift;
+}
+
+}  // namespace
+
+Parsed<ClientUsage> parse_fdinfo(std::string_view text) {
+  ClientUsage usage;
+  bool driver = false, total = false, resident = false;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos || !line.starts_with("drm-")) continue;
+    std::string_view key = line.substr(0, colon);
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    auto size = [&](uint64_t& out, bool* seen) -> bool {
+      auto v = fdinfo_size(value);
+      if (!v) return false;
+      out = *v;
+      if (seen) *seen = true;
+      return true;
+    };
+    bool ok = true;
+    if (key == "drm-driver") {
+      usage.driver = std::string(value);
+      driver = !value.empty();
+    } else if (key == "drm-client-id") {
+      uint64_t id = 0;
+      ok = size(id, nullptr) && value.find_first_not_of("0123456789") == std::string_view::npos;
+      usage.client_id = id;
+    } else if (key == "drm-pdev") {
+      usage.pdev = std::string(value);
+    } else if (key == "drm-total-memory") {
+      ok = size(usage.total_bytes, &total);
+    } else if (key == "drm-shared-memory") {
+      ok = size(usage.shared_bytes, nullptr);
+    } else if (key == "drm-resident-memory") {
+      ok = size(usage.resident_bytes, &resident);
+    }
+    if (!ok) return Parsed<ClientUsage>::bad(fmt::format("bad value in '{}'", line));
+  }
+  if (!driver) return Parsed<ClientUsage>::bad("no drm-driver key: not a DRM file, or its device is gone");
+  if (!total || !resident)
+    return Parsed<ClientUsage>::bad("no drm-total-memory or drm-resident-memory key");
+  return Parsed<ClientUsage>::ok(std::move(usage));
+}
+
 std::string format_size(uint64_t bytes) {
   static constexpr std::array<std::pair<int, std::string_view>, 5> units{
       {{50, "PiB"}, {40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}}};
@@ -416,7 +486,9 @@ std::string explain_alloc_error(int err, const Request& req, const Limits& lim) 
       msg += "; try to ";
       for (size_t i = 0; i < hints.size(); i++)
         msg += (i ? (i + 1 == hints.size() ? " or " : ", ") : "") + hints[i];
-      return msg + " (ENOMEM)";
+      return msg +
+             "; without CAP_IPC_LOCK, what this file and what all clients hold are also "
+             "limited (/sys/module/mdl/parameters/max_file_mb and max_total_mb) (ENOMEM)";
     }
     case EPERM:
       if (req.flags & DRM_MDL_ALLOC_DONT_ZERO)

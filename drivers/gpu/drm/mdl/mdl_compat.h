@@ -181,6 +181,24 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
 #endif
 
 /*
+ * 6.5 added drm_show_fdinfo(): the DRM core prints the drm-driver,
+ * drm-client-id (&drm_file.client_id) and drm-pdev keys of
+ * drm-usage-stats.rst and calls &drm_driver.show_fdinfo for the rest.
+ * Before, a driver that wanted the keys in fdinfo set
+ * &file_operations.show_fdinfo and printed all of them, numbering its
+ * clients itself (mdl_fdinfo.c does both there).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define MDL_HAVE_DRM_SHOW_FDINFO		1
+#define MDL_FOPS_SHOW_FDINFO(legacy_fn)		.show_fdinfo = drm_show_fdinfo,
+#define MDL_DRM_DRIVER_SHOW_FDINFO(fn)		.show_fdinfo = fn,
+#else
+#define MDL_HAVE_DRM_SHOW_FDINFO		0
+#define MDL_FOPS_SHOW_FDINFO(legacy_fn)		.show_fdinfo = legacy_fn,
+#define MDL_DRM_DRIVER_SHOW_FDINFO(fn)
+#endif
+
+/*
  * 6.10's __assign_str() takes the field only: the source given to
  * __string() is remembered.
  */

@@ -13,12 +13,14 @@
  * allocations, pages and bytes count the live objects the file allocated.
  *
  * mdl_totals: the device's live allocations, then the pages the allocation
- * engine holds for all devices and in-kernel users together:
+ * engine holds for all devices and in-kernel users together, then the
+ * pages all ioctl clients of all devices hold against max_total_mb:
  *
  *   allocations: <n>
  *   pages: <n>
  *   bytes: <n>
  *   engine_pages: <n>
+ *   client_pages: <n>
  */
 
 #include <linux/idr.h>
@@ -109,6 +111,7 @@ static int mdl_debugfs_totals(struct seq_file *m, void *data)
 	seq_printf(m, "pages: %llu\n", usage.pages);
 	seq_printf(m, "bytes: %llu\n", usage.bytes);
 	seq_printf(m, "engine_pages: %ld\n", mdl_pages_in_use());
+	seq_printf(m, "client_pages: %lu\n", mdl_limit_client_pages());
 
 	return 0;
 }

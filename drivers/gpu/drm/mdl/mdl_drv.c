@@ -54,7 +54,11 @@ module_param_named(edu_dma_bits, mdl_edu_dma_bits, uint, 0444);
 MODULE_PARM_DESC(edu_dma_bits,
 		 "DMA address bits of the edu device, as its QEMU dma_mask property (default: 64)");
 
-DEFINE_DRM_GEM_FOPS(mdl_fops);
+static const struct file_operations mdl_fops = {
+	.owner		= THIS_MODULE,
+	DRM_GEM_FOPS,
+	MDL_FOPS_SHOW_FDINFO(mdl_fdinfo_show)
+};
 
 static const struct drm_driver mdl_drm_driver = {
 	/*
@@ -70,6 +74,7 @@ static const struct drm_driver mdl_drm_driver = {
 	.num_ioctls		= MDL_NUM_IOCTLS,
 	.fops			= &mdl_fops,
 	.debugfs_init		= mdl_debugfs_init,
+	MDL_DRM_DRIVER_SHOW_FDINFO(mdl_fdinfo_print_memory)
 
 	/*
 	 * Export and self-import only: without gem_prime_import_sg_table,
@@ -243,6 +248,8 @@ static int __init mdl_init(void)
 {
 	struct platform_device *pdev;
 	int ret;
+
+	mdl_limits_init();
 
 	ret = mdl_pool_init();
 	if (ret)

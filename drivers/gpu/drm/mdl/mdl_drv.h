@@ -99,6 +99,8 @@ static inline struct mdl_device *to_mdl_device(struct drm_device *drm)
  * @objects: GEM objects this file allocated that are still alive
  * @usage: the sum over @objects
  * @reserved: bytes of allocations in progress, held against max_file_mb
+ * @client_id: the file's drm-client-id in fdinfo, where the DRM core does
+ *             not number files itself (before 6.5)
  *
  * @objects, @usage and @reserved are protected by &mdl_device.usage_lock.
  */
@@ -107,6 +109,7 @@ struct mdl_file {
 	struct list_head objects;
 	struct mdl_usage usage;
 	u64 reserved;
+	u64 client_id;
 };
 
 /**
@@ -115,6 +118,8 @@ struct mdl_file {
  * @mdl: the allocation, owned by the object
  * @owner: the file that allocated it, NULL once that file is closed;
  *         protected by &mdl_device.usage_lock
+ * @limit_bytes: bytes counted against the client limits until the object
+ *               is freed (see mdl_limit.c); 0 for none
  * @owner_link: entry in &mdl_file.objects
  * @dev_link: entry in &mdl_device.objects
  * @revoke_link: entry in mdl_gem_revoke_all()'s private list
@@ -126,6 +131,7 @@ struct mdl_gem_object {
 	struct drm_gem_object base;
 	struct drm_mdl *mdl;
 	struct mdl_file *owner;
+	u64 limit_bytes;
 	struct list_head owner_link;
 	struct list_head dev_link;
 	struct list_head revoke_link;
@@ -140,13 +146,10 @@ static inline struct mdl_gem_object *to_mdl_gem(struct drm_gem_object *obj)
 }
 
 void mdl_device_usage_init(struct mdl_device *mdev);
-int mdl_file_reserve(struct drm_device *drm, struct drm_file *file, u64 bytes,
-		     u64 limit);
-void mdl_file_unreserve(struct drm_device *drm, struct drm_file *file,
-			u64 bytes);
 struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 				      struct drm_mdl *mdl,
 				      struct drm_file *file, u64 reserved);
+struct mdl_gem_object *mdl_gem_from_object(struct drm_gem_object *obj);
 struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle);
 int mdl_gem_open(struct drm_device *drm, struct drm_file *file);
 void mdl_gem_postclose(struct drm_device *drm, struct drm_file *file);
@@ -159,10 +162,33 @@ void mdl_gem_revoke_all(struct mdl_device *mdev);
 /* Bytes one DRM_IOCTL_MDL_DMA_COPY may move, see mdl_ioctl.c. */
 #define MDL_DMA_COPY_MAX_BYTES	SZ_64K
 
-/* The max_file_mb module parameter; 0 for no limit. */
+extern const struct drm_ioctl_desc mdl_ioctls[MDL_NUM_IOCTLS];
+
+/* ---- mdl_limit.c ---- */
+
+/* The module parameters, in MiB; 0 for no limit. */
+extern unsigned int mdl_max_total_mb;
 extern unsigned int mdl_max_file_mb;
 
-extern const struct drm_ioctl_desc mdl_ioctls[MDL_NUM_IOCTLS];
+unsigned int mdl_limit_default_total_mb(unsigned long ram_mb);
+unsigned int mdl_limit_default_file_mb(unsigned long ram_mb);
+void mdl_limits_init(void);
+unsigned long mdl_limit_client_pages(void);
+int mdl_limit_reserve(struct drm_device *drm, struct drm_file *file,
+		      u64 bytes);
+void mdl_limit_unreserve(struct drm_device *drm, struct drm_file *file,
+			 u64 bytes);
+void mdl_limit_release(u64 bytes);
+
+/* ---- mdl_fdinfo.c ---- */
+
+struct drm_printer;
+struct file;
+struct seq_file;
+
+void mdl_fdinfo_print_memory(struct drm_printer *p, struct drm_file *file);
+void mdl_fdinfo_show(struct seq_file *m, struct file *f);
+void mdl_fdinfo_number_client(struct mdl_file *mfile);
 
 /* ---- mdl_debugfs.c ---- */
 

@@ -51,59 +51,11 @@ void mdl_device_usage_init(struct mdl_device *mdev)
 	INIT_LIST_HEAD(&mdev->objects);
 }
 
-/**
- * mdl_file_reserve - hold bytes of an allocation against a per-file limit
- * @drm: the device
- * @file: the allocating file
- * @bytes: the allocation's size, page aligned
- * @limit: most bytes @file may hold, 0 for no limit
- *
- * The reservation is taken before any page is allocated, so that concurrent
- * allocations on one file cannot all pass the check and overshoot together.
- * mdl_gem_create() turns it into the object's charge; mdl_file_unreserve()
- * drops it when the allocation fails before that.
- *
- * Return: 0, or -ENOMEM when @file would hold more than @limit.
- */
-int mdl_file_reserve(struct drm_device *drm, struct drm_file *file, u64 bytes,
-		     u64 limit)
-{
-	struct mdl_device *mdev = to_mdl_device(drm);
-	struct mdl_file *mfile = file->driver_priv;
-	int ret = 0;
-
-	spin_lock(&mdev->usage_lock);
-	if (limit && (bytes > limit ||
-		      mfile->usage.bytes + mfile->reserved > limit - bytes))
-		ret = -ENOMEM;
-	else
-		mfile->reserved += bytes;
-	spin_unlock(&mdev->usage_lock);
-
-	return ret;
-}
-
-/**
- * mdl_file_unreserve - drop a reservation of mdl_file_reserve()
- * @drm: the device
- * @file: the file that reserved
- * @bytes: what it reserved
- */
-void mdl_file_unreserve(struct drm_device *drm, struct drm_file *file,
-			u64 bytes)
-{
-	struct mdl_device *mdev = to_mdl_device(drm);
-	struct mdl_file *mfile = file->driver_priv;
-
-	spin_lock(&mdev->usage_lock);
-	mfile->reserved -= bytes;
-	spin_unlock(&mdev->usage_lock);
-}
-
 static void mdl_gem_charge(struct mdl_device *mdev, struct mdl_gem_object *mobj,
 			   struct mdl_file *mfile, u64 reserved)
 {
 	spin_lock(&mdev->usage_lock);
+	mobj->limit_bytes = reserved;
 	mdl_usage_add(&mdev->total, mobj->mdl);
 	list_add_tail(&mobj->dev_link, &mdev->objects);
 	if (mfile) {
@@ -146,6 +98,7 @@ static void mdl_gem_free(struct drm_gem_object *obj)
 	drm_mdl_free(mobj->mdl);
 	/* Only now, so the totals never show less than is really held. */
 	mdl_gem_uncharge(to_mdl_device(obj->dev), mobj, pages, bytes);
+	mdl_limit_release(mobj->limit_bytes);
 	mutex_destroy(&mobj->vmap_lock);
 	kfree(mobj);
 }
@@ -269,7 +222,7 @@ static const struct drm_gem_object_funcs mdl_gem_funcs = {
  * @drm: the device @mdl is mapped on
  * @mdl: the allocation; the object takes it over, also on failure
  * @file: the allocating file, charged in debugfs; may be NULL
- * @reserved: bytes @file reserved for @mdl with mdl_file_reserve(), taken
+ * @reserved: bytes @file reserved for @mdl with mdl_limit_reserve(), taken
  *            over by the object's charge (or dropped on failure); 0 if none
  *
  * Return: the object with one reference, or ERR_PTR(-ENOMEM) after @mdl
@@ -286,7 +239,7 @@ struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 	if (!mobj) {
 		drm_mdl_free(mdl);
 		if (file && reserved)
-			mdl_file_unreserve(drm, file, reserved);
+			mdl_limit_unreserve(drm, file, reserved);
 		return ERR_PTR(-ENOMEM);
 	}
 
@@ -302,6 +255,18 @@ struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 }
 
 /**
+ * mdl_gem_from_object - one of our GEM objects, or nothing
+ * @obj: any GEM object on one of our devices
+ *
+ * Return: the object, or NULL when it is not drm-mdl's.
+ */
+struct mdl_gem_object *mdl_gem_from_object(struct drm_gem_object *obj)
+{
+	/* Foreign imports are refused, but do not bet memory safety on it. */
+	return obj->funcs == &mdl_gem_funcs ? to_mdl_gem(obj) : NULL;
+}
+
+/**
  * mdl_gem_lookup - look up one of our GEM objects by handle
  * @file: the DRM file the handle belongs to
  * @handle: the handle
@@ -313,17 +278,17 @@ struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle)
 {
 	struct drm_gem_object *obj;
 
+	struct mdl_gem_object *mobj;
+
 	obj = drm_gem_object_lookup(file, handle);
 	if (!obj)
 		return NULL;
 
-	/* Foreign imports are refused, but do not bet memory safety on it. */
-	if (obj->funcs != &mdl_gem_funcs) {
+	mobj = mdl_gem_from_object(obj);
+	if (!mobj)
 		drm_gem_object_put(obj);
-		return NULL;
-	}
 
-	return to_mdl_gem(obj);
+	return mobj;
 }
 
 /**
@@ -374,6 +339,7 @@ int mdl_gem_open(struct drm_device *drm, struct drm_file *file)
 
 	mfile->file = file;
 	INIT_LIST_HEAD(&mfile->objects);
+	mdl_fdinfo_number_client(mfile);
 	file->driver_priv = mfile;
 
 	return 0;

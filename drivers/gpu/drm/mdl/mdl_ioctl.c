@@ -10,7 +10,6 @@
 #include <linux/dma-mapping.h>
 #include <linux/memcontrol.h>
 #include <linux/minmax.h>
-#include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
@@ -29,19 +28,6 @@
 
 /* Page entries staged in the kernel per copy_to_user() of GET_PAGES. */
 #define MDL_GET_PAGES_BATCH	256
-
-/*
- * A memory cgroup limits a container, but a system without one would let
- * any client with the render node pin memory up to the 4 GiB cap per call,
- * call after call. The limit is per open file: it bounds one client's
- * mistakes cheaply, while RLIMIT_NOFILE and cgroups bound the rest.
- * Exceeding it is -ENOMEM, as a memory cgroup's limit is, so that callers
- * treat both as "memory cannot be had".
- */
-unsigned int mdl_max_file_mb;
-module_param_named(max_file_mb, mdl_max_file_mb, uint, 0644);
-MODULE_PARM_DESC(max_file_mb,
-		 "Most MiB of allocations one open file may hold, 0 for no limit; beyond it DRM_IOCTL_MDL_ALLOC fails with ENOMEM (default: 0)");
 
 /*
  * User pages are charged to the caller's memory cgroup with __GFP_ACCOUNT.
@@ -105,8 +91,7 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 
 	/* Validated: at most DRM_MDL_MAX_BYTES, so this cannot wrap. */
 	bytes = PAGE_ALIGN(req.total_bytes);
-	ret = mdl_file_reserve(drm, file, bytes,
-			       (u64)READ_ONCE(mdl_max_file_mb) * SZ_1M);
+	ret = mdl_limit_reserve(drm, file, bytes);
 	if (ret)
 		return ret;
 
@@ -115,14 +100,14 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	 * IOMMU letting go of it; unplug waits for this section instead.
 	 */
 	if (!drm_dev_enter(drm, &idx)) {
-		mdl_file_unreserve(drm, file, bytes);
+		mdl_limit_unreserve(drm, file, bytes);
 		return -ENODEV;
 	}
 
 	mdl = mdl_alloc(drm->dev, &req, mdl_user_gfp());
 	if (IS_ERR(mdl)) {
 		drm_dev_exit(idx);
-		mdl_file_unreserve(drm, file, bytes);
+		mdl_limit_unreserve(drm, file, bytes);
 		return PTR_ERR(mdl);
 	}
 

@@ -172,6 +172,21 @@ class Allocation {
   drm_mdl_alloc reply_{};
 };
 
+// What one client (one open DRM file) holds, from the DRM usage-stats keys
+// the driver prints in /proc/PID/fdinfo/FD (drm-usage-stats.rst; region
+// "memory"). Objects count by handle: shared ones at every holder.
+struct ClientUsage {
+  std::string driver;         // drm-driver
+  uint64_t client_id = 0;     // drm-client-id
+  std::string pdev;           // drm-pdev; empty for the platform device
+  uint64_t total_bytes = 0;     // drm-total-memory
+  uint64_t shared_bytes = 0;    // drm-shared-memory
+  uint64_t resident_bytes = 0;  // drm-resident-memory
+};
+
+// The usage of file descriptor @fd of process @pid (EINVAL: no DRM keys).
+Result<ClientUsage> client_usage(int pid, int fd);
+
 // An open mdl device file.
 class Device {
  public:
@@ -197,6 +212,8 @@ class Device {
   void close() { file_.reset(); }
 
   Result<Info> info() const;
+  // This file's line in the usage stats, as tools such as gputop read it.
+  Result<ClientUsage> usage() const;
   Result<Allocation> alloc(const Request& req) const;
   Status free(uint32_t handle) const;
   // Page table entries [@first, @first + @count) (fewer at the end).

@@ -26,6 +26,7 @@ struct Parsed {
   static Parsed bad(std::string why) { return {std::nullopt, std::move(why)}; }
   explicit operator bool() const { return value.has_value(); }
   const T& operator*() const { return *value; }
+  const T* operator->() const { return &*value; }
 };
 
 // "4096", "0x1000", "64K", "64KiB", "1.5M" is refused, "4G-1", "1G+4K".
@@ -48,6 +49,11 @@ std::vector<std::string> flag_names(uint32_t flags);
 // "uc", "cached", "wc" or "cache type N".
 std::string cache_type_name(uint32_t cache_type);
 std::string cache_type_long_name(uint32_t cache_type);
+
+// The DRM usage-stats keys of an fdinfo text ("drm-total-memory:\t64 KiB").
+// Sizes take the convention's units (none, KiB, MiB). Other keys and lines
+// are skipped; a text without drm-driver or the memory keys is an error.
+Parsed<ClientUsage> parse_fdinfo(std::string_view text);
 
 // "64 KiB", "4 GiB - 4 KiB", "12345 bytes".
 std::string format_size(uint64_t bytes);
