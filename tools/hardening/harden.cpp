@@ -1348,11 +1348,12 @@ int cmd_window_walk() {
 // ----------------------------------------------------------------- starve --
 
 // One unprivileged client of the render node: allocates until ENOMEM, tells
-// the parent what it holds, and holds it until the parent closes @release.
+// the parent what it holds, and holds it until the parent sends SIGTERM. A
+// signal, not a pipe's EOF: every later child inherits the parent's pipe
+// ends, and would keep an earlier client's pipe open.
 struct Client {
   pid_t pid = -1;
-  int report = -1;   // read end: the child's ClientReport
-  int release = -1;  // write end: closed to let the child go
+  int report = -1;  // read end: the child's ClientReport
 };
 
 struct ClientReport {
@@ -1384,19 +1385,14 @@ ClientReport allocate_until_enomem(int fd) {
 }
 
 Client start_client(const std::string& path) {
-  int report[2], release[2];
+  int report[2];
   Client c;
   if (pipe2(report, O_CLOEXEC) != 0) return c;
-  if (pipe2(release, O_CLOEXEC) != 0) {
-    close(report[0]);
-    close(report[1]);
-    return c;
-  }
   std::fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
     close(report[0]);
-    close(release[1]);
+    signal(SIGTERM, SIG_DFL);
     ClientReport r;
     if (!drop_privileges()) {
       r.error = errno;
@@ -1408,20 +1404,15 @@ Client start_client(const std::string& path) {
         r = allocate_until_enomem(fd);
     }
     (void)!write(report[1], &r, sizeof(r));
-    char b;
-    (void)!read(release[0], &b, 1);  // EOF: the parent let go
-    _exit(0);
+    for (;;) pause();  // until SIGTERM
   }
   close(report[1]);
-  close(release[0]);
+  if (pid < 0) {
+    close(report[0]);
+    return c;
+  }
   c.pid = pid;
   c.report = report[0];
-  c.release = release[1];
-  if (pid < 0) {
-    close(c.report);
-    close(c.release);
-    c.report = c.release = -1;
-  }
   return c;
 }
 
@@ -1429,15 +1420,16 @@ bool read_report(const Client& c, ClientReport* r) {
   return c.pid > 0 && read(c.report, r, sizeof(*r)) == static_cast<ssize_t>(sizeof(*r));
 }
 
-// Lets the client go; true when it exited by itself rather than being killed.
+// Lets the client go; true when it ended by our SIGTERM, not by the OOM
+// killer's SIGKILL or anything else.
 bool stop_client(Client& c) {
   if (c.pid <= 0) return false;
-  close(c.release);
+  kill(c.pid, SIGTERM);
   close(c.report);
   int status = 0;
   waitpid(c.pid, &status, 0);
   c.pid = -1;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
 }
 
 uint64_t vmstat(const char* key) {
