@@ -21,12 +21,12 @@ _mdlctl()
 	fi
 
 	local global_opts="-h --help -d --device --pci --platform -j --json"
-	local commands="list info alloc copy"
+	local commands="list info clients alloc copy"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
 		-d | --device) ((i++)) ;;
-		list | info | alloc | copy) cmd=${words[i]}; break ;;
+		list | info | clients | alloc | copy) cmd=${words[i]}; break ;;
 		esac
 	done
 
@@ -66,7 +66,7 @@ _mdlctl()
 	local opts
 	case $cmd in
 	"") opts="$global_opts $commands" ;;
-	list | info) opts="$global_opts" ;;
+	list | info | clients) opts="$global_opts" ;;
 	alloc) opts="--low --high --skip --cache --flags --pages --hold $global_opts" ;;
 	copy) opts="--src-offset --dst-offset --src-cache --dst-cache --seed $global_opts" ;;
 	esac

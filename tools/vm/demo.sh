@@ -3,7 +3,9 @@
 #
 # `make run`: boots the test VM behind the emulated IOMMU, loads mdl.ko and
 # allocates through mdlctl, so that the physical address of each page and
-# the logical (DMA) address the device uses for it show side by side.
+# the logical (DMA) address the device uses for it show side by side; then
+# shows who holds what while an allocation is held, as monitoring tools see
+# it (mdlctl clients and the holder's /proc/PID/fdinfo).
 #
 #   tools/vm/demo.sh [--no-iommu] [SIZE]      SIZE defaults to 64K
 #
@@ -40,5 +42,21 @@ run() { echo; echo "\$ $*"; "$@"; }
 run mdlctl list
 run mdlctl info
 run mdlctl alloc "$1" --pages
+echo; echo "\$ mdlctl alloc 16M --hold 60 >/dev/null &"
+mdlctl alloc 16M --hold 60 >/dev/null &
+holder=$!
+fdinfo=
+tries=0
+while [ -z "$fdinfo" ] && [ $tries -lt 100 ]; do
+	for f in /proc/$holder/fdinfo/*; do
+		grep -q "^drm-total-memory:.*[1-9]" "$f" 2>/dev/null && fdinfo=$f
+	done
+	tries=$((tries + 1))
+	[ -n "$fdinfo" ] || sleep 0.1
+done
+run mdlctl clients
+run cat "$fdinfo"
+kill $holder
+wait
 '
 exec "$REPO/tools/vm/mdl-vm" "${vm_flags[@]}" --add "$MDLCTL" -- sh -c "$script" demo "$size"

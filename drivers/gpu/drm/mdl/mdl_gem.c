@@ -277,7 +277,6 @@ struct mdl_gem_object *mdl_gem_from_object(struct drm_gem_object *obj)
 struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle)
 {
 	struct drm_gem_object *obj;
-
 	struct mdl_gem_object *mobj;
 
 	obj = drm_gem_object_lookup(file, handle);
