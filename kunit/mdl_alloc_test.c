@@ -98,6 +98,49 @@ static void mdl_alloc_basic_descriptor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
 }
 
+/*
+ * The phase counters count only while on, and then every allocation and
+ * free with the bytes its descriptor takes.
+ */
+static void mdl_alloc_phase_counters(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_64K);
+	struct drm_mdl_phase_stats st;
+	struct drm_mdl *mdl;
+	u64 least;
+
+	drm_mdl_phase_stats_reset();
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	drm_mdl_free(mdl);
+	drm_mdl_phase_stats_read(&st);
+	KUNIT_EXPECT_EQ(test, st.allocs, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.frees, 0ULL);
+
+	drm_mdl_phase_stats_enable(true);
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	/* Failures are not counted as allocations. */
+	req.flags = ~0U;
+	KUNIT_EXPECT_TRUE(test, IS_ERR(drm_mdl_alloc(mdl_test_dev(test), &req)));
+	drm_mdl_free(mdl);
+	drm_mdl_phase_stats_enable(false);
+	drm_mdl_phase_stats_read(&st);
+	KUNIT_EXPECT_EQ(test, st.allocs, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.frees, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.pages, (u64)(SZ_64K >> PAGE_SHIFT));
+	/* At least the struct, a page pointer and a pfn per page, one sg entry. */
+	least = sizeof(struct drm_mdl) + (SZ_64K >> PAGE_SHIFT) *
+		(sizeof(struct page *) + sizeof(unsigned long)) +
+		sizeof(struct scatterlist);
+	KUNIT_EXPECT_GE(test, st.desc_bytes, least);
+	KUNIT_EXPECT_LE(test, st.desc_bytes, 4 * least);
+	drm_mdl_phase_stats_reset();
+	drm_mdl_phase_stats_read(&st);
+	KUNIT_EXPECT_EQ(test, st.allocs, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.desc_bytes, 0ULL);
+}
+
 static void mdl_alloc_largest_chunks_first(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_4M);
@@ -732,6 +775,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_prefer_contiguous),
 	KUNIT_CASE(mdl_alloc_fatal_signal_is_eintr),
 	KUNIT_CASE(mdl_alloc_free_ignores_errors),
+	KUNIT_CASE(mdl_alloc_phase_counters),
 	{}
 };
 

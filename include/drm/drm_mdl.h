@@ -63,6 +63,8 @@ struct drm_mdl_chunk {
  * @flags: the DRM_MDL_ALLOC_* flags the request was made with
  * @poolable: private to drm-mdl: the pages may go back to its pre-zeroed
  *            pool when freed (they are not charged to a memory cgroup)
+ * @compact: private to drm-mdl: @pages, @pfns, @chunks and the sg_table's
+ *           entries live in the descriptor's own allocation
  *
  * Everything here is read-only for the caller; drm_mdl_free() releases it.
  */
@@ -78,6 +80,7 @@ struct drm_mdl {
 	u32 cache_type;
 	u32 flags;
 	bool poolable;
+	bool compact;
 };
 
 struct drm_mdl *drm_mdl_alloc(struct device *dev,
@@ -103,6 +106,49 @@ struct drm_mdl_pool_stats {
 	unsigned long hits;
 	unsigned long misses;
 };
+
+/**
+ * enum drm_mdl_phase - the steps of an allocation, for the phase counters
+ * @DRM_MDL_PHASE_VALIDATE: the request checked and turned into a plan
+ * @DRM_MDL_PHASE_GATHER: pages taken from the pool and the buddy allocator,
+ *                        descriptor arrays included
+ * @DRM_MDL_PHASE_CACHE: fresh pages switched to the cache type
+ * @DRM_MDL_PHASE_DESCRIBE: page frame numbers and contiguous runs
+ * @DRM_MDL_PHASE_MAP: the sg_table built and DMA-mapped
+ * @DRM_MDL_PHASE_FREE: drm_mdl_free(), all of it
+ * @DRM_MDL_PHASE_COUNT: number of phases
+ */
+enum drm_mdl_phase {
+	DRM_MDL_PHASE_VALIDATE,
+	DRM_MDL_PHASE_GATHER,
+	DRM_MDL_PHASE_CACHE,
+	DRM_MDL_PHASE_DESCRIBE,
+	DRM_MDL_PHASE_MAP,
+	DRM_MDL_PHASE_FREE,
+	DRM_MDL_PHASE_COUNT
+};
+
+/**
+ * struct drm_mdl_phase_stats - where allocations spent their time
+ * @ns: nanoseconds per phase, summed over the allocations counted
+ * @allocs: successful allocations counted
+ * @frees: frees counted
+ * @pages: pages those allocations described
+ * @desc_bytes: bytes their descriptors took: struct drm_mdl, its arrays
+ *              and the sg_table, as the slab and vmalloc allocators gave
+ *              them out
+ */
+struct drm_mdl_phase_stats {
+	u64 ns[DRM_MDL_PHASE_COUNT];
+	u64 allocs;
+	u64 frees;
+	u64 pages;
+	u64 desc_bytes;
+};
+
+void drm_mdl_phase_stats_enable(bool enable);
+void drm_mdl_phase_stats_read(struct drm_mdl_phase_stats *stats);
+void drm_mdl_phase_stats_reset(void);
 
 void drm_mdl_pool_drain(void);
 void drm_mdl_pool_flush(void);

@@ -8,7 +8,8 @@ and Google Benchmark's JSON (mdl_bench_user), and writes, into --out:
   results.json   one object per (where, scenario, size, contender)
   results.txt    the table and the targets, as printed
   plot.svg       time against size for every contender (gnuplot)
-  plot.png       the same, when gnuplot has its png terminal
+  plot-ratio.svg each contender's median over the zeroing bound's, per size
+  plot.png, plot-ratio.png  the same, when gnuplot has its png terminal
 
 Every number comes from the input files; nothing is filled in.
 
@@ -47,8 +48,10 @@ INT_FIELDS = {
     "not_zeroed", "pool_hits", "pool_misses", "errno", "iommu",
     "max_segment", "ram_mib", "free_mib", "init_on_alloc", "pool_limit_mib",
     "large_page", "page_size", "need_mib", "held_mib", "touched_mib",
-    "status_code",
+    "status_code", "allocs", "validate_ns", "gather_ns", "cache_ns", "describe_ns",
+    "map_ns", "free_ns", "desc_bytes", "pages",
 }
+PHASES = ["validate", "gather", "cache", "describe", "map", "free"]
 
 
 def parse_size(text):
@@ -79,8 +82,8 @@ def fmt_ns(ns):
 
 
 def parse_kernel_lines(path):
-    """RESULT, SKIP, INFO and DONE lines of the kernel side."""
-    out = {"results": [], "skips": [], "infos": [], "done": []}
+    """RESULT, PHASES, SKIP, INFO and DONE lines of the kernel side."""
+    out = {"results": [], "phases": [], "skips": [], "infos": [], "done": []}
     if not path or not os.path.exists(path):
         return out
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -99,8 +102,8 @@ def parse_kernel_lines(path):
                 if k == "status" and kind == "DONE":
                     k = "status_code"
                 fields[k] = int(v) if k in INT_FIELDS else v
-            key = {"RESULT": "results", "SKIP": "skips", "INFO": "infos",
-                   "DONE": "done"}.get(kind)
+            key = {"RESULT": "results", "PHASES": "phases", "SKIP": "skips",
+                   "INFO": "infos", "DONE": "done"}.get(kind)
             if key:
                 out[key].append(fields)
     return out
@@ -207,6 +210,21 @@ def sanity(kernel, user_rows, smoke):
             problems.append(f"{name}: " + ", ".join(bad))
         else:
             passed += 1
+    phases = {(r["where"], r["scenario"], r["size"], r["contender"]): r
+              for r in kernel["phases"]}
+    for (where, scenario, size), got in sorted(measured.items()):
+        for c in ("pool_cold", "pool_warm"):
+            if c not in got:
+                continue
+            name = f"{where}/{scenario}/{fmt_size(size)}/{c}: phases"
+            r = phases.get((where, scenario, size, c))
+            if not r:
+                problems.append(f"{name}: no PHASES line")
+            elif not r.get("allocs") or r.get("pages") != size // 4096 or not r.get("desc_bytes"):
+                problems.append(f"{name}: allocs {r.get('allocs')}, pages {r.get('pages')}, "
+                                f"desc_bytes {r.get('desc_bytes')}")
+            else:
+                passed += 1
     for d in kernel["done"]:
         if d.get("status_code", 0):
             problems.append(f"mdl_bench.ko: DONE status {d['status_code']}")
@@ -283,6 +301,37 @@ def table(kernel, out):
     out.append("   contiguous chunks of 2 MiB or more. Contenders:")
     for c in CONTENDERS:
         out.append(f"     {c:<14} {DESCRIPTION[c]}")
+
+
+def phase_table(kernel, out):
+    """Where drm-mdl's time goes, per size: the engine's phase counters,
+    from a pass of their own after the timed repetitions."""
+    if not kernel["phases"]:
+        return
+    groups = []
+    for r in kernel["phases"]:
+        g = (r["where"], r["scenario"])
+        if g not in groups:
+            groups.append(g)
+    for where, scenario in groups:
+        out.append("")
+        out.append(f"== {where}, {scenario}: drm-mdl's phases, mean per allocation "
+                   "(counters on: a pass of their own) ==")
+        out.append(f"   {'size':>8} {'contender':<10} "
+                   + " ".join(f"{p:>9}" for p in PHASES)
+                   + f" {'sum':>9} {'desc B/page':>11}")
+        rows = sorted((r for r in kernel["phases"]
+                       if r["where"] == where and r["scenario"] == scenario),
+                      key=lambda r: (r["size"], r["contender"]))
+        for r in rows:
+            total = sum(r.get(f"{p}_ns", 0) for p in PHASES)
+            per_page = r["desc_bytes"] / r["pages"] if r.get("pages") else 0
+            out.append(f"   {fmt_size(r['size']):>8} {r['contender']:<10} "
+                       + " ".join(f"{fmt_ns(r.get(p + '_ns')):>9}" for p in PHASES)
+                       + f" {fmt_ns(total):>9} {per_page:>11.1f}")
+    out.append("")
+    out.append("   desc B/page: bytes of struct drm_mdl, its arrays and its sg_table, as the")
+    out.append("   slab and vmalloc gave them out, per page described.")
 
 
 def user_table(rows, err, out):
@@ -434,7 +483,41 @@ def targets(kernel, user_rows, out):
 
 # --------------------------------------------------------------- plot --
 
+def size_label(n):
+    """4K, 64K, 2M, 1G: the sizes as the benchmark's command line spells them."""
+    for unit, div in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if n >= div and n % div == 0:
+            return f"{n // div}{unit}"
+    return str(n)
+
+
+def run_gnuplot(gnuplot, outdir, stem, rows, body, out):
+    """Renders @body (gnuplot commands after the terminal setup) as
+    @stem.svg and, when gnuplot has the png terminal, @stem.png."""
+    made = []
+    for term, name in (("svg size 1400,%d dynamic font 'sans,12'" % (520 * rows), f"{stem}.svg"),
+                       ("png size 1400,%d" % (520 * rows), f"{stem}.png")):
+        script = [f"set terminal {term}", "set termoption noenhanced",
+                  f"set output '{os.path.join(outdir, name)}'"] + body
+        res = subprocess.run([gnuplot], input="\n".join(script) + "\n", text=True,
+                             capture_output=True, check=False)
+        if res.returncode == 0:
+            made.append(os.path.join(outdir, name))
+        elif name.endswith(".svg"):
+            out.append(f"plot: gnuplot failed on {name}: {res.stderr.strip()[:300]}")
+        else:
+            try:
+                os.unlink(os.path.join(outdir, name))
+            except OSError:
+                pass
+    return made
+
+
 def plot(kernel, outdir, out):
+    """plot.svg: median time against size, log-log, min-max bars.
+    plot-ratio.svg: each contender's median over the zeroing bound's at the
+    same size, so that a 2x gap at 4 KiB reads as 2x, not as a hair's
+    breadth six decades below the 1 GiB points."""
     gnuplot = shutil.which("gnuplot")
     if not gnuplot:
         out.append("plot: gnuplot not found (tools/install-deps.sh installs gnuplot-nox)")
@@ -450,56 +533,72 @@ def plot(kernel, outdir, out):
     os.makedirs(datadir, exist_ok=True)
     idx = index(kernel["results"])
     panels = []
+    all_sizes = set()
     for where, scenario in groups:
-        lines = []
+        sizes = sorted({r["size"] for r in kernel["results"]
+                        if r["where"] == where and r["scenario"] == scenario})
+        all_sizes.update(sizes)
+        lines, ratio_lines = [], []
         for c in CONTENDERS:
-            rows = []
-            for size in sorted({r["size"] for r in kernel["results"]
-                                if r["where"] == where and r["scenario"] == scenario}):
+            rows, ratios = [], []
+            for size in sizes:
                 r = idx.get((where, scenario, size, c))
-                if r and r.get("status") == "ok" and r.get("reps"):
-                    rows.append(f"{size / 1024:g} {r['median_ns'] / 1e3:g} "
-                                f"{r['min_ns'] / 1e3:g} {r['max_ns'] / 1e3:g}")
+                if not (r and r.get("status") == "ok" and r.get("reps")):
+                    continue
+                rows.append(f"{size} {r['median_ns'] / 1e3:g} "
+                            f"{r['min_ns'] / 1e3:g} {r['max_ns'] / 1e3:g}")
+                bound = idx.get((where, scenario, size, "zero_bound"))
+                if (c != "zero_bound" and bound and bound.get("status") == "ok"
+                        and bound.get("median_ns")):
+                    ratios.append(f"{size} {r['median_ns'] / bound['median_ns']:g}")
             if rows:
                 path = os.path.join(datadir, f"{where}-{scenario}-{c}.dat")
                 with open(path, "w", encoding="utf-8") as f:
                     f.write("\n".join(rows) + "\n")
                 lines.append((c, path))
-        panels.append((where, scenario, lines))
+            if ratios:
+                path = os.path.join(datadir, f"{where}-{scenario}-{c}-ratio.dat")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write("\n".join(ratios) + "\n")
+                ratio_lines.append((c, path))
+        panels.append((where, scenario, lines, ratio_lines))
     cols = 2 if len(panels) > 1 else 1
     rows = math.ceil(len(panels) / cols)
-    made = []
-    for term, name in (("svg size 1400,%d dynamic font 'sans,12'" % (520 * rows), "plot.svg"),
-                       ("png size 1400,%d" % (520 * rows), "plot.png")):
-        script = [f"set terminal {term}", "set termoption noenhanced",
-                  f"set output '{os.path.join(outdir, name)}'",
-                  f"set multiplot layout {rows},{cols}",
-                  "set logscale xy", "set grid", "set key left top",
-                  "set xlabel 'allocation size (KiB)'",
-                  "set ylabel 'median time, alloc..free (us)'"]
-        for where, scenario, lines in panels:
-            title = f"{where}, {scenario}" + (" (TCG: compare ratios only)" if where == "vm" else "")
-            script.append(f"set title '{title}'")
-            if not lines:
-                script.append("plot 1/0 notitle")
-                continue
-            parts = []
-            for i, (c, path) in enumerate(lines, 1):
-                parts.append(f"'{path}' using 1:2:3:4 with yerrorlines lt {i} title '{c}'")
-            script.append("plot " + ", ".join(parts))
-        script.append("unset multiplot")
-        res = subprocess.run([gnuplot], input="\n".join(script) + "\n", text=True,
-                             capture_output=True, check=False)
-        if res.returncode == 0:
-            made.append(os.path.join(outdir, name))
-        elif name.endswith(".svg"):
-            out.append(f"plot: gnuplot failed: {res.stderr.strip()[:300]}")
-        else:
-            try:
-                os.unlink(os.path.join(outdir, name))
-            except OSError:
-                pass
-    return made
+    xtics = "set xtics (" + ", ".join(f"'{size_label(n)}' {n}" for n in sorted(all_sizes)) + ")"
+
+    def title(where, scenario):
+        return f"{where}, {scenario}" + (" (TCG: compare ratios only)" if where == "vm" else "")
+
+    absolute = [f"set multiplot layout {rows},{cols}", "set logscale xy", "set grid",
+                "set key left top", xtics, "set xlabel 'allocation size'",
+                "set ylabel 'median time, alloc..free (us)'"]
+    for where, scenario, lines, _ in panels:
+        absolute.append(f"set title '{title(where, scenario)}'")
+        if not lines:
+            absolute.append("plot 1/0 notitle")
+            continue
+        absolute.append("plot " + ", ".join(
+            f"'{path}' using 1:2:3:4 with yerrorlines lt {i} title '{c}'"
+            for i, (c, path) in enumerate(lines, 1)))
+    absolute.append("unset multiplot")
+
+    ratio = [f"set multiplot layout {rows},{cols}", "set logscale xy", "set grid",
+             "set key left top", xtics, "set xlabel 'allocation size'",
+             "set ylabel 'median / zeroing bound (1 = only the zeroing)'"]
+    for where, scenario, _, ratio_lines in panels:
+        ratio.append(f"set title '{title(where, scenario)}'")
+        if not ratio_lines:
+            ratio.append("plot 1/0 notitle")
+            continue
+        # Same line type per contender as in the absolute plot.
+        types = {c: i for i, c in enumerate(CONTENDERS, 1)}
+        ratio.append("plot " + ", ".join(
+            [f"'{path}' using 1:2 with linespoints lt {types[c]} title '{c}'"
+             for c, path in ratio_lines] + ["1 with lines lc rgb 'black' dt 2 notitle"]))
+    ratio.append("unset multiplot")
+
+    return (run_gnuplot(gnuplot, outdir, "plot", rows, absolute, out)
+            + run_gnuplot(gnuplot, outdir, "plot-ratio", rows, ratio, out))
 
 
 # --------------------------------------------------------------- main --
@@ -536,7 +635,7 @@ def main():
     if not args.out:
         ap.error("--out is required")
 
-    kernel = {"results": [], "skips": [], "infos": [], "done": []}
+    kernel = {"results": [], "phases": [], "skips": [], "infos": [], "done": []}
     for path in (args.uml, args.vm):
         part = parse_kernel_lines(path)
         for k in kernel:
@@ -545,6 +644,7 @@ def main():
 
     out = []
     table(kernel, out)
+    phase_table(kernel, out)
     user_table(user_rows, user_err, out)
     passed, problems = sanity(kernel, user_rows, args.smoke)
     if user_err:
@@ -576,6 +676,7 @@ def main():
         "fragmentation": [i for i in kernel["infos"] if "held_mib" in i],
         "skipped": kernel["skips"],
         "results": results,
+        "phases": kernel["phases"],
         "targets": verdicts,
         "sanity": {"passed": passed, "problems": problems},
         "seconds": timings,

@@ -41,7 +41,7 @@ if [ "$smoke" = 1 ]; then
 	mkdir -p "$out"
 	rm -f "$out/uml.txt"
 	start=$(date +%s)
-	tools/bench/uml.sh --sizes "${BENCH_SIZES:-4K,64K,2M}" --reps-min 3 \
+	tools/bench/uml.sh --sizes "${BENCH_SIZES:-4K,16K,64K,256K,1M,2M}" --reps-min 3 \
 		--reps-max 5 --mem "${BENCH_UML_MEM:-1G}" "${frag[@]}" \
 		--log "$out/uml.log" --timeout 600 >"$out/uml.txt"
 	status=$?
@@ -64,7 +64,7 @@ start=$(date +%s)
 echo "==> bench: UML (CPU cost)"
 # Natively a repetition of 1 GiB takes tens of milliseconds: 15 of them
 # keep the medians of the large sizes steady on a shared machine.
-if tools/bench/uml.sh --sizes "${BENCH_SIZES:-4K,64K,2M,64M,256M,1G}" \
+if tools/bench/uml.sh --sizes "${BENCH_SIZES:-4K,16K,64K,256K,1M,2M,64M,256M,1G}" \
 	--reps-min "${BENCH_UML_REPS_MIN:-15}" \
 	--mem "${BENCH_UML_MEM:-5G}" "${frag[@]}" --log "$OUT/uml.log" >"$OUT/uml.txt"; then
 	echo "bench: UML took $(elapsed "$start") s"
@@ -77,7 +77,7 @@ timings+=(--timing "uml=$(elapsed "$start")")
 if [ "${BENCH_NO_VM:-0}" != 1 ]; then
 	start=$(date +%s)
 	echo "==> bench: VM (IOMMU mapping cost, DMA segments, user space)"
-	if tools/bench/vm.sh --sizes "${BENCH_VM_SIZES:-${BENCH_SIZES:-4K,64K,2M,64M,256M,1G}}" \
+	if tools/bench/vm.sh --sizes "${BENCH_VM_SIZES:-${BENCH_SIZES:-4K,16K,64K,256K,1M,2M,64M,256M,1G}}" \
 		--mem "${BENCH_VM_MEM:-5G}" "${frag[@]}" --out "$OUT"; then
 		echo "bench: VM took $(elapsed "$start") s"
 	else

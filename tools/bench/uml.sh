@@ -29,7 +29,7 @@ CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}
 SERIES=$(mdl_kernel_series) || exit 2
 BUILD=$CACHE/bench-uml-build-$SERIES
 
-sizes=4K,64K,2M,64M,256M,1G
+sizes=4K,16K,64K,256K,1M,2M,64M,256M,1G
 reps_min=5
 reps_max=51
 fragment=1

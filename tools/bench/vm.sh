@@ -23,7 +23,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$TOP/build/bench
 
-sizes=4K,64K,2M,64M,256M,1G
+sizes=4K,16K,64K,256K,1M,2M,64M,256M,1G
 reps_min=3
 reps_max=15
 fragment=1

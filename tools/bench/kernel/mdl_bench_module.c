@@ -17,7 +17,7 @@
 #define MDL_BENCH_EDU_VENDOR	0x1234
 #define MDL_BENCH_EDU_DEVICE	0x11e8
 
-static char *sizes = "4K,64K,2M,64M,256M,1G";
+static char *sizes = "4K,16K,64K,256K,1M,2M,64M,256M,1G";
 module_param(sizes, charp, 0444);
 MODULE_PARM_DESC(sizes, "Comma-separated allocation sizes (memparse suffixes)");
 

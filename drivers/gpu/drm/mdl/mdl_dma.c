@@ -53,12 +53,36 @@ u64 mdl_dma_reach(struct device *dev)
 }
 
 /**
+ * mdl_dma_nents - sg_table entries an allocation's runs need on @dev
+ * @dev: the device
+ * @chunks: the physically contiguous runs, in allocation order
+ * @nr_chunks: number of runs
+ *
+ * Return: the runs, each cut at the device's maximum segment size.
+ */
+unsigned int mdl_dma_nents(struct device *dev,
+			   const struct drm_mdl_chunk *chunks,
+			   unsigned int nr_chunks)
+{
+	unsigned long max_pages = max_t(unsigned long,
+					dma_get_max_seg_size(dev) >> PAGE_SHIFT,
+					1);
+	unsigned int c, nents = 0;
+
+	for (c = 0; c < nr_chunks; c++)
+		nents += DIV_ROUND_UP(chunks[c].nr_pages, max_pages);
+	return nents;
+}
+
+/**
  * mdl_dma_map - describe an allocation's runs in @sgt and map it on @dev
  * @dev: the device
  * @sgt: the table, filled on success
  * @chunks: the physically contiguous runs, in allocation order
  * @nr_chunks: number of runs
  * @gfp: for the table itself
+ * @entries: room for mdl_dma_nents() entries the caller owns, or NULL to
+ *           allocate the table
  *
  * Built from the runs rather than from the page array: a gigabyte is a few
  * dozen runs but 262144 pages, and the table only needs the runs, each cut
@@ -68,22 +92,27 @@ u64 mdl_dma_reach(struct device *dev)
  */
 int mdl_dma_map(struct device *dev, struct sg_table *sgt,
 		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
-		gfp_t gfp)
+		gfp_t gfp, struct scatterlist *entries)
 {
 	unsigned long max_pages = max_t(unsigned long,
 					dma_get_max_seg_size(dev) >> PAGE_SHIFT,
 					1);
+	unsigned int c, nents = mdl_dma_nents(dev, chunks, nr_chunks);
 	struct scatterlist *sg;
-	unsigned int c, nents = 0;
 	int ret;
 
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
 		return -ENOMEM;
-	for (c = 0; c < nr_chunks; c++)
-		nents += DIV_ROUND_UP(chunks[c].nr_pages, max_pages);
-	ret = sg_alloc_table(sgt, nents, gfp);
-	if (ret)
-		return ret;
+	if (entries) {
+		sg_init_table(entries, nents);
+		sgt->sgl = entries;
+		sgt->orig_nents = nents;
+		sgt->nents = 0;
+	} else {
+		ret = sg_alloc_table(sgt, nents, gfp);
+		if (ret)
+			return ret;
+	}
 
 	sg = sgt->sgl;
 	for (c = 0; c < nr_chunks; c++) {
@@ -103,22 +132,29 @@ int mdl_dma_map(struct device *dev, struct sg_table *sgt,
 	ret = mdl_fault_should_fail(MDL_FAULT_DMA_MAP) ? -ENOMEM :
 	      dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
 	if (ret) {
-		sg_free_table(sgt);
+		if (entries)
+			sgt->sgl = NULL;
+		else
+			sg_free_table(sgt);
 		return ret;
 	}
 	return 0;
 }
 
 /**
- * mdl_dma_unmap - undo mdl_dma_map()
- * @dev: the device
- * @sgt: the mapped table
+ * mdl_dma_unmap - undo mdl_dma_map() of an allocation
+ * @mdl: the allocation
  */
-void mdl_dma_unmap(struct device *dev, struct sg_table *sgt)
+void mdl_dma_unmap(struct drm_mdl *mdl)
 {
+	struct sg_table *sgt = &mdl->sgt;
+
 	/* Unmapped already: the DRM side revoked it when the device went. */
 	if (!sgt->sgl)
 		return;
-	dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
-	sg_free_table(sgt);
+	dma_unmap_sgtable(mdl->dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (mdl->compact)
+		sgt->sgl = NULL;
+	else
+		sg_free_table(sgt);
 }

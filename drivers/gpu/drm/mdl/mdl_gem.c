@@ -316,7 +316,7 @@ void mdl_gem_revoke_all(struct mdl_device *mdev)
 
 	list_for_each_entry_safe(mobj, next, &revoke, revoke_link) {
 		list_del(&mobj->revoke_link);
-		mdl_dma_unmap(mobj->mdl->dev, &mobj->mdl->sgt);
+		mdl_dma_unmap(mobj->mdl);
 		drm_gem_object_put(&mobj->base);
 	}
 }

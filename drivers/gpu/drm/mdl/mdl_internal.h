@@ -10,8 +10,11 @@
  *   mdl_dma.c      build and DMA-map the sg_table on the device
  *   mdl_pool.c     pre-zeroed pages kept by order and cache type
  *   mdl_alloc.c    the exported API that strings the steps together
+ *   mdl_phase.c    time per step and descriptor bytes, for benchmarks
  *   mdl_gem.c      GEM objects wrapping an MDL (mmap, PRIME, vmap)
+ *   mdl_limit.c    what ioctl clients may pin: per file and all together
  *   mdl_ioctl.c    the DRM ioctls
+ *   mdl_fdinfo.c   DRM usage stats of a client in /proc/PID/fdinfo
  *   mdl_edu.c      the QEMU edu DMA engine used by the copy ioctl
  *   mdl_debugfs.c  per-client and total accounting in debugfs
  *   mdl_drv.c      device binding: PCI (edu) and a virtual platform device
@@ -21,8 +24,10 @@
 #ifndef __MDL_INTERNAL_H__
 #define __MDL_INTERNAL_H__
 
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/pgtable.h>
+#include <linux/sched/clock.h>
 #include <linux/types.h>
 #include <drm/drm_mdl.h>
 
@@ -30,6 +35,7 @@
 
 struct device;
 struct page;
+struct scatterlist;
 
 /* ---- mdl_request.c ---- */
 
@@ -164,10 +170,13 @@ pgprot_t mdl_cache_pgprot(u32 cache_type, pgprot_t prot);
 
 /* ---- mdl_dma.c ---- */
 
+unsigned int mdl_dma_nents(struct device *dev,
+			   const struct drm_mdl_chunk *chunks,
+			   unsigned int nr_chunks);
 int mdl_dma_map(struct device *dev, struct sg_table *sgt,
 		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
-		gfp_t gfp);
-void mdl_dma_unmap(struct device *dev, struct sg_table *sgt);
+		gfp_t gfp, struct scatterlist *entries);
+void mdl_dma_unmap(struct drm_mdl *mdl);
 bool mdl_dma_translated(struct device *dev);
 u64 mdl_dma_reach(struct device *dev);
 
@@ -187,6 +196,32 @@ struct shrinker *mdl_pool_shrinker(void);
 
 struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
 			  gfp_t gfp_extra);
+
+/* ---- mdl_phase.c ---- */
+
+DECLARE_STATIC_KEY_FALSE(mdl_phase_key);
+
+void __mdl_phase_mark(enum drm_mdl_phase phase, u64 *t);
+void __mdl_phase_count(unsigned long pages, u64 desc_bytes);
+void __mdl_phase_count_free(void);
+u64 mdl_table_bytes(const void *table, size_t bytes);
+
+/* The start of the first phase, or 0 when nobody counts. */
+static inline u64 mdl_phase_begin(void)
+{
+	return static_branch_unlikely(&mdl_phase_key) ? local_clock() : 0;
+}
+
+static inline void mdl_phase_mark(enum drm_mdl_phase phase, u64 *t)
+{
+	if (static_branch_unlikely(&mdl_phase_key) && *t)
+		__mdl_phase_mark(phase, t);
+}
+
+static inline bool mdl_phase_counting(void)
+{
+	return static_branch_unlikely(&mdl_phase_key);
+}
 
 /* ---- test-only failure injection (compiled out without KUnit) ---- */
 
