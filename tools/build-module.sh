@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Builds mdl.ko for one kernel, at W=1, outside the source directories:
-# the sources are copied (rsync keeps unchanged files' timestamps, so the
-# build stays incremental) to build/kmod/<kernel release>/, so modules for
+# the sources are copied (compared by content, without their timestamps:
+# an unchanged file keeps its time, so the build stays incremental, and a
+# changed one is newer than its objects even after checking out an older
+# commit) to build/kmod/<kernel release>/, so modules for
 # 6.1 and 6.12 live side by side and never share an object file. Prints the
 # path of mdl.ko on the last line.
 #
@@ -53,7 +55,7 @@ mkdir -p "$out"
 exec 9>"$out.lock"
 flock 9
 
-rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+rsync -rlpc --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
 	--exclude='Module.symvers' --exclude='.tmp_versions' \
 	--include='/Kbuild' --include='/drivers/***' --include='/include/***' --exclude='/*' \

@@ -66,7 +66,7 @@ overlay() {
 
 	mdl_overlay_driver "$SRC" "$TOP"
 	mkdir -p "$drm/mdl_bench"
-	rsync -a --delete --include='*.c' --include='*.h' --include='Kconfig' \
+	rsync -rlpc --delete --include='*.c' --include='*.h' --include='Kconfig' \
 		--include='Makefile' --exclude='*' \
 		"$TOP/tools/bench/kernel/" "$drm/mdl_bench/"
 	grep -q 'drm/mdl_bench/Kconfig' "$drm/Kconfig" ||
@@ -127,4 +127,4 @@ if ! grep -qE '^\s*ok [0-9]+ mdl_bench' "$log"; then
 	grep -E 'not ok|mdl_bench|BUG|WARNING|Call Trace' "$log" | tail -n 30 >&2
 	exit 1
 fi
-grep -oE 'mdl_bench: (RESULT|SKIP|INFO) .*' "$log" | tr -d '\r'
+grep -oE 'mdl_bench: (RESULT|PHASES|SKIP|INFO) .*' "$log" | tr -d '\r'

@@ -65,7 +65,7 @@ kdir=/lib/modules/$kver/build
 # mdl_bench.ko, built outside the checkout's source directories.
 kmod=$OUT/kmod
 mkdir -p "$kmod"
-rsync -a --delete --include='*.c' --include='*.h' --include='Makefile' \
+rsync -rlpc --delete --include='*.c' --include='*.h' --include='Makefile' \
 	--exclude='*' "$TOP/tools/bench/kernel/" "$kmod/src/"
 build_log=$OUT/vm/kmod-build.log
 if ! make -C "$kdir" M="$kmod/src" MDL_TOP="$TOP" \
@@ -108,7 +108,7 @@ grep -q '^ttm ' /proc/modules || insmod /opt/mdl/ttm.ko || exit 1
 insmod /opt/mdl/mdl_bench.ko sizes=$sizes reps_min=$reps_min reps_max=$reps_max fragment=$fragment
 st=\$?
 echo BENCH-KERNEL-BEGIN
-dmesg | grep -oE 'mdl_bench: (RESULT|SKIP|INFO|DONE) .*'
+dmesg | grep -oE 'mdl_bench: (RESULT|PHASES|SKIP|INFO|DONE) .*'
 echo BENCH-KERNEL-END
 rmmod mdl_bench 2>/dev/null
 if [ "$user" = 1 ] && [ "\$st" = 0 ]; then
@@ -136,7 +136,7 @@ if [ "$status" -ne 0 ]; then
 	exit 1
 fi
 tr -d '\r' <"$raw" | sed -n '/^BENCH-KERNEL-BEGIN/,/^BENCH-KERNEL-END/p' |
-	grep -oE 'mdl_bench: (RESULT|SKIP|INFO|DONE) .*' >"$OUT/vm.txt" || true
+	grep -oE 'mdl_bench: (RESULT|PHASES|SKIP|INFO|DONE) .*' >"$OUT/vm.txt" || true
 if [ "$user" = 1 ]; then
 	tr -d '\r' <"$raw" | sed -n '/^BENCH-USER-BEGIN/,/^BENCH-USER-END/p' |
 		sed '1d;$d' >"$OUT/vm-user.json"

@@ -4,8 +4,12 @@
 # Sourced by tools/kunit/run-kunit.sh and tools/bench/uml.sh: overlays the
 # driver, its headers and the KUnit suites into the unpacked 6.1 tree and
 # hooks drivers/gpu/drm/mdl into its Kconfig and Makefile. One copy of the
-# rsync filters and hooks, so the two builds never fight over the tree;
-# rsync keeps unchanged files' timestamps, so rebuilds stay incremental.
+# rsync filters and hooks, so the two builds never fight over the tree.
+# Files are compared by content (-c) and copied without their timestamps
+# (no -t): an unchanged file keeps its old one, so rebuilds stay
+# incremental, and a changed one is newer than every object built from it,
+# also when the checkout went back to an older commit, whose files carry
+# older times than the objects in the cache.
 #
 #   mdl_overlay_driver SRC TOP
 
@@ -13,15 +17,24 @@ mdl_overlay_driver() {
 	local src=$1 top=$2
 	local drm=$src/drivers/gpu/drm
 
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+	# One tree, one build at a time: `make kunit` and the UML benchmark
+	# of one series share it, and a second run would overlay other
+	# sources under the first one's build. Held until the caller exits.
+	exec 8>"$src.lock"
+	if ! flock -n 8; then
+		echo "overlay: another run uses $src; waiting for it" >&2
+		flock 8
+	fi
+
+	rsync -rlpc --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
 		--exclude='tests/' \
 		"$top/drivers/gpu/drm/mdl/" "$drm/mdl/"
 	mkdir -p "$drm/mdl/tests"
-	rsync -a --delete --include='*.c' --include='*.h' --exclude='*' \
+	rsync -rlpc --delete --include='*.c' --include='*.h' --exclude='*' \
 		"$top/kunit/" "$drm/mdl/tests/"
-	rsync -a "$top"/include/drm/drm_mdl*.h "$src/include/drm/"
-	rsync -a "$top/include/uapi/drm/mdl_drm.h" "$src/include/uapi/drm/mdl_drm.h"
+	rsync -rlpc "$top"/include/drm/drm_mdl*.h "$src/include/drm/"
+	rsync -rlpc "$top/include/uapi/drm/mdl_drm.h" "$src/include/uapi/drm/mdl_drm.h"
 
 	# After the last driver Kconfig, before the menu ends.
 	grep -q 'drm/mdl/Kconfig' "$drm/Kconfig" ||

@@ -515,12 +515,17 @@ static void heap_free(struct mdl_bench *b, struct mdl_bench_buf *buf)
 
 /* ------------------------------------------- dma_alloc_noncontiguous -- */
 
+/*
+ * Without an IOMMU this is one contiguous block. In fragmented memory a
+ * block of up to PAGE_ALLOC_COSTLY_ORDER would otherwise be retried until
+ * the OOM killer ran: __GFP_NORETRY makes it fail, as the larger ones do.
+ */
 static int noncontig_alloc(struct mdl_bench *b, u64 size,
 			   struct mdl_bench_buf *buf)
 {
 	buf->sgt = dma_alloc_noncontiguous(b->dev, size, DMA_BIDIRECTIONAL,
 					   GFP_KERNEL | __GFP_ZERO |
-					   __GFP_NOWARN, 0);
+					   __GFP_NOWARN | __GFP_NORETRY, 0);
 	return buf->sgt ? 0 : -ENOMEM;
 }
 

@@ -28,6 +28,7 @@
 #include <linux/list.h>
 #include <linux/pgtable.h>
 #include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <drm/drm_mdl.h>
 
@@ -206,10 +207,20 @@ void __mdl_phase_count(unsigned long pages, u64 desc_bytes);
 void __mdl_phase_count_free(void);
 u64 mdl_table_bytes(const void *table, size_t bytes);
 
+/*
+ * local_clock() is the TSC where there is one, the cheapest clock there
+ * is; UML has none and its sched_clock() counts jiffies, so it reads the
+ * host's monotonic clock instead.
+ */
+static inline u64 mdl_phase_clock(void)
+{
+	return IS_ENABLED(CONFIG_UML) ? ktime_get_ns() : local_clock();
+}
+
 /* The start of the first phase, or 0 when nobody counts. */
 static inline u64 mdl_phase_begin(void)
 {
-	return static_branch_unlikely(&mdl_phase_key) ? local_clock() : 0;
+	return static_branch_unlikely(&mdl_phase_key) ? mdl_phase_clock() : 0;
 }
 
 static inline void mdl_phase_mark(enum drm_mdl_phase phase, u64 *t)

@@ -32,11 +32,11 @@ static DEFINE_MUTEX(mdl_phase_lock);
 /**
  * __mdl_phase_mark - end a phase, start the next
  * @phase: the phase that ends now
- * @t: local_clock() when it began; set to now
+ * @t: mdl_phase_clock() when it began; set to now
  */
 void __mdl_phase_mark(enum drm_mdl_phase phase, u64 *t)
 {
-	u64 now = local_clock();
+	u64 now = mdl_phase_clock();
 
 	this_cpu_add(mdl_phase_counters.ns[phase], now - *t);
 	*t = now;
