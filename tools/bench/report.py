@@ -569,33 +569,29 @@ def plot(kernel, outdir, out):
     def title(where, scenario):
         return f"{where}, {scenario}" + (" (TCG: compare ratios only)" if where == "vm" else "")
 
-    absolute = [f"set multiplot layout {rows},{cols}", "set logscale xy", "set grid",
-                "set key left top", xtics, "set xlabel 'allocation size'",
-                "set ylabel 'median time, alloc..free (us)'"]
-    for where, scenario, lines, _ in panels:
-        absolute.append(f"set title '{title(where, scenario)}'")
-        if not lines:
-            absolute.append("plot 1/0 notitle")
-            continue
-        absolute.append("plot " + ", ".join(
-            f"'{path}' using 1:2:3:4 with yerrorlines lt {i} title '{c}'"
-            for i, (c, path) in enumerate(lines, 1)))
-    absolute.append("unset multiplot")
+    # One line type per contender, the same in both plots.
+    types = {c: i for i, c in enumerate(CONTENDERS, 1)}
 
-    ratio = [f"set multiplot layout {rows},{cols}", "set logscale xy", "set grid",
-             "set key left top", xtics, "set xlabel 'allocation size'",
-             "set ylabel 'median / zeroing bound (1 = only the zeroing)'"]
-    for where, scenario, _, ratio_lines in panels:
-        ratio.append(f"set title '{title(where, scenario)}'")
-        if not ratio_lines:
-            ratio.append("plot 1/0 notitle")
-            continue
-        # Same line type per contender as in the absolute plot.
-        types = {c: i for i, c in enumerate(CONTENDERS, 1)}
-        ratio.append("plot " + ", ".join(
-            [f"'{path}' using 1:2 with linespoints lt {types[c]} title '{c}'"
-             for c, path in ratio_lines] + ["1 with lines lc rgb 'black' dt 2 notitle"]))
-    ratio.append("unset multiplot")
+    def multiplot(ylabel, curves_of, extra=()):
+        body = [f"set multiplot layout {rows},{cols}", "set logscale xy", "set grid",
+                "set key left top", xtics, "set xlabel 'allocation size'",
+                f"set ylabel '{ylabel}'"]
+        for panel in panels:
+            body.append(f"set title '{title(panel[0], panel[1])}'")
+            curves = curves_of(panel)
+            body.append("plot " + ", ".join(list(curves) + list(extra)) if curves
+                        else "plot 1/0 notitle")
+        return body + ["unset multiplot"]
+
+    absolute = multiplot(
+        "median time, alloc..free (us)",
+        lambda p: [f"'{path}' using 1:2:3:4 with yerrorlines lt {types[c]} title '{c}'"
+                   for c, path in p[2]])
+    ratio = multiplot(
+        "median / zeroing bound (1 = only the zeroing)",
+        lambda p: [f"'{path}' using 1:2 with linespoints lt {types[c]} title '{c}'"
+                   for c, path in p[3]],
+        extra=["1 with lines lc rgb 'black' dt 2 notitle"])
 
     return (run_gnuplot(gnuplot, outdir, "plot", rows, absolute, out)
             + run_gnuplot(gnuplot, outdir, "plot-ratio", rows, ratio, out))
