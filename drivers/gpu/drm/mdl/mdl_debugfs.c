@@ -6,8 +6,10 @@
  * allocations that outlived the file that made them (kept alive by a
  * dma-buf or a CPU mapping):
  *
- *   client pid=<pid> comm=<comm> handles=<n> allocations=<n> pages=<n> bytes=<n>
+ *   client pid=<pid> comm=<comm> handles=<n> allocations=<n> pages=<n> bytes=<n> id=<n>
  *   orphaned allocations=<n> pages=<n> bytes=<n>
+ *
+ * id is the file's drm-client-id in /proc/PID/fdinfo.
  *
  * handles counts every GEM handle of the file, including imported ones;
  * allocations, pages and bytes count the live objects the file allocated.
@@ -58,6 +60,7 @@ static int mdl_debugfs_clients(struct seq_file *m, void *data)
 	/* filelist is youngest first; list clients in the order they came. */
 	list_for_each_entry_reverse(file, &drm->filelist, lhead) {
 		struct mdl_file *mfile = file->driver_priv;
+		u64 id = mfile ? mfile->client_id : 0;
 		unsigned int handles = 0;
 		struct task_struct *task;
 		char comm[TASK_COMM_LEN];
@@ -81,9 +84,9 @@ static int mdl_debugfs_clients(struct seq_file *m, void *data)
 		nr = pid_vnr(pid);
 		rcu_read_unlock();
 
-		seq_printf(m, "client pid=%d comm=%s handles=%u allocations=%llu pages=%llu bytes=%llu\n",
+		seq_printf(m, "client pid=%d comm=%s handles=%u allocations=%llu pages=%llu bytes=%llu id=%llu\n",
 			   nr, comm, handles,
-			   usage.allocations, usage.pages, usage.bytes);
+			   usage.allocations, usage.pages, usage.bytes, id);
 	}
 	mutex_unlock(&drm->filelist_mutex);
 

@@ -87,34 +87,29 @@ void mdl_fdinfo_print_memory(struct drm_printer *p, struct drm_file *file)
 	drm_printf(p, "drm-resident-memory:\t%llu KiB\n", memory.total >> 10);
 }
 
-#if MDL_HAVE_DRM_SHOW_FDINFO
-
 /**
  * mdl_fdinfo_number_client - give a new file its drm-client-id
  * @mfile: the file's state, with &mdl_file.file set
  *
- * The DRM core numbers the files itself; debugfs shows the same number.
+ * debugfs and fdinfo show the same number.
  */
 void mdl_fdinfo_number_client(struct mdl_file *mfile)
 {
+#if MDL_HAVE_DRM_SHOW_FDINFO
+	/* The DRM core numbers the files itself. */
 	mfile->client_id = mfile->file->client_id;
-}
-
 #else
-
-/**
- * mdl_fdinfo_number_client - give a new file its drm-client-id
- * @mfile: the file's state
- *
- * Unique across every device of the module, which is what the convention
- * asks of an id that is not unique only within its drm-pdev.
- */
-void mdl_fdinfo_number_client(struct mdl_file *mfile)
-{
+	/*
+	 * Unique across every device of the module, as the convention asks
+	 * of an id that is not unique only within its drm-pdev.
+	 */
 	static atomic64_t last_id = ATOMIC64_INIT(0);
 
 	mfile->client_id = atomic64_inc_return(&last_id);
+#endif
 }
+
+#if !MDL_HAVE_DRM_SHOW_FDINFO
 
 /**
  * mdl_fdinfo_show - &file_operations.show_fdinfo: all the usage keys
