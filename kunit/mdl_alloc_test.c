@@ -468,6 +468,38 @@ static void mdl_expect_blocks(struct kunit *test, const struct drm_mdl *mdl,
 	}
 }
 
+/*
+ * Small requests, here of scattered pages (one-page windows two pages
+ * apart): one slab object holds the descriptor while it fits, its arrays
+ * come on their own once scattered pages make it too big; both describe
+ * and map the same way.
+ */
+static void mdl_alloc_small_scattered(struct kunit *test)
+{
+	static const unsigned long counts[] = { 1, 8, 64 };
+	unsigned long top = mdl_test_top_pfn();
+	struct drm_mdl *mdl;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		struct drm_mdl_request req =
+			mdl_test_request(counts[i] * PAGE_SIZE);
+
+		req.low = PFN_PHYS(top / 4);
+		req.high = req.low + PAGE_SIZE - 1;
+		req.skip = 2 * PAGE_SIZE;
+		mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+		KUNIT_EXPECT_EQ(test, mdl->page_count, counts[i]);
+		KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_chunks, counts[i]);
+		KUNIT_EXPECT_EQ(test, (unsigned long)mdl->sgt.orig_nents,
+				counts[i]);
+		KUNIT_EXPECT_EQ(test, mdl->compact, counts[i] <= 8);
+		mdl_expect_consistent(test, mdl);
+		drm_mdl_free(mdl);
+	}
+}
+
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_1M);
@@ -776,6 +808,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_fatal_signal_is_eintr),
 	KUNIT_CASE(mdl_alloc_free_ignores_errors),
 	KUNIT_CASE(mdl_alloc_phase_counters),
+	KUNIT_CASE(mdl_alloc_small_scattered),
 	{}
 };
 

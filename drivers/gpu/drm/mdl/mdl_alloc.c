@@ -210,27 +210,94 @@ static bool mdl_may_fit(unsigned long nr_pages)
 }
 
 /*
- * Requests up to this many pages gather on the stack and then get their
- * whole descriptor, arrays and sg_table entries included, in one slab
- * object sized to fit: one allocation and one free instead of five each,
- * which at 4 KiB cost more than the page itself.
+ * Describes (unless compact, whose runs are filled in already), maps and
+ * completes @mdl, whose pages are gathered and in their cache type;
+ * @entries is the compact descriptor's room for the sg_table, or NULL. On
+ * failure the pages and the descriptor are gone.
  */
-#define MDL_COMPACT_PAGES	64
-
-static struct drm_mdl *mdl_alloc_compact(struct device *dev,
-					 const struct mdl_plan *plan,
-					 gfp_t gfp, gfp_t gfp_extra, u64 t)
+static struct drm_mdl *mdl_finish(struct device *dev,
+				  const struct mdl_plan *plan,
+				  struct drm_mdl *mdl, gfp_t gfp, gfp_t gfp_extra,
+				  struct scatterlist *entries, u64 *t)
 {
-	unsigned long pooled[BITS_TO_LONGS(MDL_COMPACT_PAGES)] = { };
-	struct page *pages[MDL_COMPACT_PAGES];
+	int ret = 0;
+
+	if (!mdl->compact)
+		ret = mdl_fault_should_fail(MDL_FAULT_TABLE) ? -ENOMEM :
+		      mdl_describe(mdl, gfp);
+	if (ret)
+		goto err;
+	mdl_phase_mark(DRM_MDL_PHASE_DESCRIBE, t);
+	ret = mdl_dma_map(dev, &mdl->sgt, mdl->chunks, mdl->nr_chunks, gfp,
+			  entries);
+	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
+	if (ret)
+		goto err;
+	mdl_phase_mark(DRM_MDL_PHASE_MAP, t);
+	if (mdl_phase_counting())
+		__mdl_phase_count(mdl->page_count,
+				  mdl->compact ? ksize(mdl) :
+						 mdl_descriptor_bytes(mdl));
+
+	mdl->dev = get_device(dev);
+	mdl->cache_type = plan->cache_type;
+	mdl->flags = plan->flags;
+	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
+	return mdl;
+
+err:
+	mdl_chunk_release_pages(mdl->pages, mdl->page_count, plan->cache_type);
+	mdl_release_descriptor(mdl);
+	return ERR_PTR(ret);
+}
+
+/* Requests up to this many pages gather on the stack. */
+#define MDL_SMALL_PAGES		64
+/*
+ * Their descriptor, arrays and sg_table entries included, then takes one
+ * slab object when it fits in this many bytes: one allocation and one
+ * free instead of five each, which at 4 KiB cost more than the page
+ * itself. Past it a single object is rounded up to the next power of two
+ * by more than what the separate arrays would waste.
+ */
+#define MDL_COMPACT_MAX_BYTES	2048
+
+/* sg_table entries @pages take on @dev: each run cut at the segment limit. */
+static unsigned int mdl_count_entries(struct device *dev, struct page **pages,
+				      unsigned long count)
+{
+	unsigned long max_pages = max_t(unsigned long,
+					dma_get_max_seg_size(dev) >> PAGE_SHIFT,
+					1);
+	unsigned long i, run = 0;
+	unsigned int nents = 0;
+
+	for (i = 0; i < count; i++) {
+		if (i && run < max_pages &&
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
+			run++;
+			continue;
+		}
+		nents++;
+		run = 1;
+	}
+	return nents;
+}
+
+static struct drm_mdl *mdl_alloc_small(struct device *dev,
+				       const struct mdl_plan *plan,
+				       gfp_t gfp, gfp_t gfp_extra, u64 t)
+{
+	unsigned long pooled[BITS_TO_LONGS(MDL_SMALL_PAGES)] = { };
+	struct page *pages[MDL_SMALL_PAGES];
 	struct mdl_page_list list = {
 		.pages = pages,
 		.capacity = plan->nr_pages,
 		.pooled = plan->cache_type != DRM_MDL_CACHE_CACHED ? pooled : NULL,
 	};
 	size_t pages_off, pfns_off, chunks_off, sg_off, bytes;
-	unsigned int nr_runs;
 	struct drm_mdl *mdl;
+	bool compact;
 	void *base;
 	int ret;
 
@@ -242,55 +309,47 @@ static struct drm_mdl *mdl_alloc_compact(struct device *dev,
 		return ERR_PTR(ret);
 	mdl_phase_mark(DRM_MDL_PHASE_CACHE, &t);
 
-	/* The sg_table's size depends on the runs: find them first. */
-	nr_runs = mdl_count_runs(pages, list.count);
+	/* The arrays' sizes depend on the runs: find them first. */
 	pages_off = ALIGN(sizeof(*mdl), sizeof(void *));
 	pfns_off = pages_off + list.count * sizeof(*mdl->pages);
 	chunks_off = pfns_off + list.count * sizeof(*mdl->pfns);
-	sg_off = ALIGN(chunks_off + nr_runs * sizeof(*mdl->chunks),
+	sg_off = ALIGN(chunks_off + mdl_count_runs(pages, list.count) *
+				    sizeof(*mdl->chunks),
 		       __alignof__(struct scatterlist));
-	/*
-	 * A run needs more than one entry only on a device with segments
-	 * smaller than the run, and never more entries than it has pages.
-	 */
-	bytes = sg_off + list.count * sizeof(struct scatterlist);
+	bytes = sg_off + mdl_count_entries(dev, pages, list.count) *
+			 sizeof(struct scatterlist);
+	compact = bytes <= MDL_COMPACT_MAX_BYTES;
 
 	base = mdl_fault_should_fail(MDL_FAULT_TABLE) ? NULL :
-	       kmalloc(bytes, gfp);
+	       kmalloc(compact ? bytes : sizeof(*mdl), gfp);
 	if (!base) {
 		mdl_drop_pages(plan, &list);
 		return ERR_PTR(-ENOMEM);
 	}
 	mdl = base;
 	memset(mdl, 0, sizeof(*mdl));
+	mdl->page_count = list.count;
+	mdl->byte_count = (u64)list.count << PAGE_SHIFT;
+	if (!compact) {
+		/* Too big for one object: the arrays on their own. */
+		mdl->pages = mdl_table_alloc(list.count, sizeof(*mdl->pages),
+					     gfp);
+		if (!mdl->pages) {
+			mdl_drop_pages(plan, &list);
+			kfree(mdl);
+			return ERR_PTR(-ENOMEM);
+		}
+		memcpy(mdl->pages, pages, list.count * sizeof(*pages));
+		return mdl_finish(dev, plan, mdl, gfp, gfp_extra, NULL, &t);
+	}
+
 	mdl->compact = true;
 	mdl->pages = base + pages_off;
 	mdl->pfns = base + pfns_off;
 	mdl->chunks = base + chunks_off;
-	mdl->page_count = list.count;
-	mdl->byte_count = (u64)list.count << PAGE_SHIFT;
 	memcpy(mdl->pages, pages, list.count * sizeof(*pages));
 	mdl_fill_runs(mdl);
-	mdl_phase_mark(DRM_MDL_PHASE_DESCRIBE, &t);
-
-	ret = mdl_dma_map(dev, &mdl->sgt, mdl->chunks, mdl->nr_chunks, gfp,
-			  base + sg_off);
-	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
-	if (ret) {
-		mdl_chunk_release_pages(mdl->pages, mdl->page_count,
-					plan->cache_type);
-		kfree(mdl);
-		return ERR_PTR(ret);
-	}
-	mdl_phase_mark(DRM_MDL_PHASE_MAP, &t);
-	if (mdl_phase_counting())
-		__mdl_phase_count(mdl->page_count, ksize(mdl));
-
-	mdl->dev = get_device(dev);
-	mdl->cache_type = plan->cache_type;
-	mdl->flags = plan->flags;
-	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
-	return mdl;
+	return mdl_finish(dev, plan, mdl, gfp, gfp_extra, base + sg_off, &t);
 }
 
 static struct drm_mdl *__mdl_alloc(struct device *dev,
@@ -322,8 +381,8 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 		return ERR_PTR(-ENOMEM);
 	mdl_phase_mark(DRM_MDL_PHASE_VALIDATE, &t);
 
-	if (plan.nr_pages <= MDL_COMPACT_PAGES)
-		return mdl_alloc_compact(dev, &plan, gfp, gfp_extra, t);
+	if (plan.nr_pages <= MDL_SMALL_PAGES)
+		return mdl_alloc_small(dev, &plan, gfp, gfp_extra, t);
 
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
 		return ERR_PTR(-ENOMEM);
@@ -357,29 +416,8 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	mdl_phase_mark(DRM_MDL_PHASE_CACHE, &t);
 	mdl->page_count = list.count;
 	mdl->byte_count = (u64)list.count << PAGE_SHIFT;
+	return mdl_finish(dev, &plan, mdl, gfp, gfp_extra, NULL, &t);
 
-	ret = mdl_fault_should_fail(MDL_FAULT_TABLE) ? -ENOMEM :
-	      mdl_describe(mdl, gfp);
-	if (ret)
-		goto err_pages;
-	mdl_phase_mark(DRM_MDL_PHASE_DESCRIBE, &t);
-	ret = mdl_dma_map(dev, &mdl->sgt, mdl->chunks, mdl->nr_chunks, gfp,
-			  NULL);
-	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
-	if (ret)
-		goto err_pages;
-	mdl_phase_mark(DRM_MDL_PHASE_MAP, &t);
-	if (mdl_phase_counting())
-		__mdl_phase_count(mdl->page_count, mdl_descriptor_bytes(mdl));
-
-	mdl->dev = get_device(dev);
-	mdl->cache_type = plan.cache_type;
-	mdl->flags = plan.flags;
-	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
-	return mdl;
-
-err_pages:
-	mdl_chunk_release_pages(mdl->pages, mdl->page_count, plan.cache_type);
 err_descriptor:
 	mdl_release_descriptor(mdl);
 	return ERR_PTR(ret);
