@@ -74,8 +74,13 @@ static void mdl_drop_pages(const struct mdl_plan *plan,
 	list->count = 0;
 }
 
+/*
+ * Fills @list from the windows, then switches the fresh pages to the cache
+ * type; on failure nothing is held.
+ */
 static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
-			    gfp_t gfp_extra, struct mdl_page_list *list)
+			    gfp_t gfp_extra, struct mdl_page_list *list,
+			    u64 *t)
 {
 	struct mdl_window_walker walker;
 	struct mdl_chunk_ctx ctx;
@@ -97,29 +102,37 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 	if (!ret && list->count < list->capacity &&
 	    (plan->flags & DRM_MDL_ALLOC_FULLY_REQUIRED))
 		ret = -ENOMEM;
-	if (ret)
+	mdl_phase_mark(DRM_MDL_PHASE_GATHER, t);
+	if (!ret)
+		ret = mdl_chunk_apply_cache(list, plan->cache_type);
+	if (ret) {
 		mdl_drop_pages(plan, list);
-	return ret;
+		return ret;
+	}
+	mdl_phase_mark(DRM_MDL_PHASE_CACHE, t);
+	return 0;
 }
 
-static int mdl_apply_cache(const struct mdl_plan *plan,
-			   struct mdl_page_list *list)
+/*
+ * Physically contiguous runs in @pages, each cut every @max_pages pages:
+ * the chunks with ULONG_MAX, the sg_table entries with the device's
+ * segment limit.
+ */
+static unsigned int mdl_count_runs(struct page **pages, unsigned long count,
+				   unsigned long max_pages)
 {
-	int ret = mdl_chunk_apply_cache(list, plan->cache_type);
-
-	if (ret)
-		mdl_drop_pages(plan, list);
-	return ret;
-}
-
-static unsigned int mdl_count_runs(struct page **pages, unsigned long count)
-{
+	unsigned long i, run = 0;
 	unsigned int runs = 0;
-	unsigned long i;
 
-	for (i = 0; i < count; i++)
-		if (!i || page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1)
-			runs++;
+	for (i = 0; i < count; i++) {
+		if (i && run < max_pages &&
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
+			run++;
+			continue;
+		}
+		runs++;
+		run = 1;
+	}
 	return runs;
 }
 
@@ -146,7 +159,8 @@ static int mdl_describe(struct drm_mdl *mdl, gfp_t gfp)
 	mdl->pfns = mdl_table_alloc(mdl->page_count, sizeof(*mdl->pfns), gfp);
 	if (!mdl->pfns)
 		return -ENOMEM;
-	mdl->chunks = mdl_table_alloc(mdl_count_runs(mdl->pages, mdl->page_count),
+	mdl->chunks = mdl_table_alloc(mdl_count_runs(mdl->pages, mdl->page_count,
+						     ULONG_MAX),
 				      sizeof(*mdl->chunks), gfp);
 	if (!mdl->chunks)
 		return -ENOMEM;
@@ -262,28 +276,6 @@ err:
  */
 #define MDL_COMPACT_MAX_BYTES	2048
 
-/* sg_table entries @pages take on @dev: each run cut at the segment limit. */
-static unsigned int mdl_count_entries(struct device *dev, struct page **pages,
-				      unsigned long count)
-{
-	unsigned long max_pages = max_t(unsigned long,
-					dma_get_max_seg_size(dev) >> PAGE_SHIFT,
-					1);
-	unsigned long i, run = 0;
-	unsigned int nents = 0;
-
-	for (i = 0; i < count; i++) {
-		if (i && run < max_pages &&
-		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
-			run++;
-			continue;
-		}
-		nents++;
-		run = 1;
-	}
-	return nents;
-}
-
 static struct drm_mdl *mdl_alloc_small(struct device *dev,
 				       const struct mdl_plan *plan,
 				       gfp_t gfp, gfp_t gfp_extra, u64 t)
@@ -301,22 +293,20 @@ static struct drm_mdl *mdl_alloc_small(struct device *dev,
 	void *base;
 	int ret;
 
-	ret = mdl_gather_pages(dev, plan, gfp_extra, &list);
-	mdl_phase_mark(DRM_MDL_PHASE_GATHER, &t);
-	if (!ret)
-		ret = mdl_apply_cache(plan, &list);
+	ret = mdl_gather_pages(dev, plan, gfp_extra, &list, &t);
 	if (ret)
 		return ERR_PTR(ret);
-	mdl_phase_mark(DRM_MDL_PHASE_CACHE, &t);
 
 	/* The arrays' sizes depend on the runs: find them first. */
 	pages_off = ALIGN(sizeof(*mdl), sizeof(void *));
 	pfns_off = pages_off + list.count * sizeof(*mdl->pages);
 	chunks_off = pfns_off + list.count * sizeof(*mdl->pfns);
-	sg_off = ALIGN(chunks_off + mdl_count_runs(pages, list.count) *
-				    sizeof(*mdl->chunks),
+	sg_off = ALIGN(chunks_off +
+		       mdl_count_runs(pages, list.count, ULONG_MAX) *
+		       sizeof(*mdl->chunks),
 		       __alignof__(struct scatterlist));
-	bytes = sg_off + mdl_count_entries(dev, pages, list.count) *
+	bytes = sg_off + mdl_count_runs(pages, list.count,
+					mdl_dma_max_seg_pages(dev)) *
 			 sizeof(struct scatterlist);
 	compact = bytes <= MDL_COMPACT_MAX_BYTES;
 
@@ -406,14 +396,10 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 		}
 	}
 
-	ret = mdl_gather_pages(dev, &plan, gfp_extra, &list);
-	mdl_phase_mark(DRM_MDL_PHASE_GATHER, &t);
-	if (!ret)
-		ret = mdl_apply_cache(&plan, &list);
+	ret = mdl_gather_pages(dev, &plan, gfp_extra, &list, &t);
 	kvfree(list.pooled);
 	if (ret)
 		goto err_descriptor;
-	mdl_phase_mark(DRM_MDL_PHASE_CACHE, &t);
 	mdl->page_count = list.count;
 	mdl->byte_count = (u64)list.count << PAGE_SHIFT;
 	return mdl_finish(dev, &plan, mdl, gfp, gfp_extra, NULL, &t);

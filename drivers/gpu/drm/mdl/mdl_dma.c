@@ -53,6 +53,17 @@ u64 mdl_dma_reach(struct device *dev)
 }
 
 /**
+ * mdl_dma_max_seg_pages - the device's DMA segment limit, in pages
+ * @dev: the device
+ *
+ * Return: at least 1.
+ */
+unsigned long mdl_dma_max_seg_pages(struct device *dev)
+{
+	return max_t(unsigned long, dma_get_max_seg_size(dev) >> PAGE_SHIFT, 1);
+}
+
+/**
  * mdl_dma_nents - sg_table entries an allocation's runs need on @dev
  * @dev: the device
  * @chunks: the physically contiguous runs, in allocation order
@@ -64,9 +75,7 @@ unsigned int mdl_dma_nents(struct device *dev,
 			   const struct drm_mdl_chunk *chunks,
 			   unsigned int nr_chunks)
 {
-	unsigned long max_pages = max_t(unsigned long,
-					dma_get_max_seg_size(dev) >> PAGE_SHIFT,
-					1);
+	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
 	unsigned int c, nents = 0;
 
 	for (c = 0; c < nr_chunks; c++)
@@ -94,9 +103,7 @@ int mdl_dma_map(struct device *dev, struct sg_table *sgt,
 		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
 		gfp_t gfp, struct scatterlist *entries)
 {
-	unsigned long max_pages = max_t(unsigned long,
-					dma_get_max_seg_size(dev) >> PAGE_SHIFT,
-					1);
+	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
 	unsigned int c, nents = mdl_dma_nents(dev, chunks, nr_chunks);
 	struct scatterlist *sg;
 	int ret;

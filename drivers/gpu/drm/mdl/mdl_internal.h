@@ -171,6 +171,7 @@ pgprot_t mdl_cache_pgprot(u32 cache_type, pgprot_t prot);
 
 /* ---- mdl_dma.c ---- */
 
+unsigned long mdl_dma_max_seg_pages(struct device *dev);
 unsigned int mdl_dma_nents(struct device *dev,
 			   const struct drm_mdl_chunk *chunks,
 			   unsigned int nr_chunks);
