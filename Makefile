@@ -6,6 +6,7 @@
 #                   or the test kernel KERNEL=6.1|6.12) into build/kmod/
 #   make run        boot the test kernel in QEMU, load mdl.ko, show an allocation
 #   make check      every test on both test kernels; one summary line
+#   make check-debug the VM suites under the sanitizing debug kernel
 #   make kunit      KUnit suites in UML (KASAN, lockdep, kmemleak, DEBUG_VM)
 #   make lint       checkpatch --strict and sparse, on both kernel trees
 #   make tools      C++ user space (library, mdlctl, tests, benchmarks)
@@ -25,7 +26,7 @@ endif
 BUILD := $(TOP)/build
 TOOLS_BUILD := $(BUILD)/tools
 
-.PHONY: all module deps clean kunit lint sparse checkpatch tools vm-test run check
+.PHONY: all module deps clean kunit lint sparse checkpatch tools vm-test run check check-debug debug-kernel
 
 all: module
 
@@ -65,6 +66,17 @@ run: module tools
 
 check:
 	@tools/check.sh
+
+# The VM suites under the sanitizing debug kernel (KASAN, lockdep, kmemleak,
+# DMA-API debug, UBSAN, fault injection), built from linux-source-6.12 into
+# the cache. Too long for `make check`, which instead requires the green
+# run recorded in Documentation/gpu/drm-mdl/testing.rst to cover the
+# current driver sources; RECORD=1 writes that record.
+check-debug:
+	@tools/check-debug.sh $(if $(RECORD),--record)
+
+debug-kernel: deps
+	@tools/vm/debug-kernel.sh
 
 # ---- Packaging and documentation --------------------------------------
 #

@@ -24,7 +24,7 @@ kdir=${KDIR:-}
 series=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) series=$(mdl_kernel_series "${2-}") || exit 2; kdir=; shift ;;
+	--kernel) series=$(mdl_vm_kernel_series "${2-}") || exit 2; kdir=; shift ;;
 	--kdir) kdir=${2-}; shift ;;
 	--) shift; break ;;
 	*) echo "build-module: unknown option '$1'" >&2; exit 2 ;;
@@ -36,7 +36,7 @@ if [ -z "$kdir" ]; then
 	if [ -z "$series" ] && [ -z "${MDL_KERNEL-}" ] && [ -d "/lib/modules/$(uname -r)/build" ]; then
 		kdir=/lib/modules/$(uname -r)/build
 	else
-		series=$(mdl_kernel_series "$series") || exit 2
+		series=$(mdl_vm_kernel_series "$series") || exit 2
 		kdir=$(mdl_kernel_kdir "$series") || exit 1
 	fi
 fi

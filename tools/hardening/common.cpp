@@ -194,7 +194,11 @@ bool Kmsg::is_report(const std::string& line) {
       R"(\bBUG\b|\bWARN|cut here|\bOops\b|general protection fault|DMAR: \[(DMA|INTR)|)"
       R"(DRHD: handling fault|fault addr|[Kk]ernel panic|KASAN|UBSAN|Call Trace|soft lockup|)"
       R"(hard LOCKUP|blocked for more than|rcu: INFO|detected stall|Bad page (state|map)|)"
-      R"(list_(add|del) corruption|refcount_t: |page allocation failure)");
+      R"(list_(add|del) corruption|refcount_t: |page allocation failure|)"
+      // The debug kernel's kmemleak (as mdl-vm copies it into the log),
+      // lockdep's INFO reports and DMA-API debug running out of entries.
+      R"(unreferenced object|new suspected memory leak|INFO: (possible|inconsistent|suspicious)|)"
+      R"(DMA-API: debugging out of memory)");
   return std::regex_search(line, bad);
 }
 

@@ -15,6 +15,7 @@
 //   mdl_harden unplug
 //   mdl_harden window-walk
 //   mdl_harden starve [--name NAME]
+//   mdl_harden faultinject [--ioctls N] [--probability PERCENT] [--seed N]
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -1561,11 +1562,351 @@ int cmd_starve(int argc, char** argv) {
   return v.finish(line, &log, true);
 }
 
+// ------------------------------------------------------------ faultinject --
+//
+// Issue 13: fail_page_alloc and failslab fail allocations inside the ioctls,
+// limited to this task (task-filter, make-it-fail). make-it-fail is on for
+// exactly one ioctl (or one mmap and its first touch) at a time, so that the
+// test's own bookkeeping, reads of debugfs and output never fail. After
+// every failed call the driver's totals must equal what the test holds:
+// an injected failure must leave nothing allocated behind.
+
+constexpr uint64_t kFaultBudget = 1000000000;  // "times": counts down per injected failure
+
+struct FaultKnob {
+  std::string dir;
+  bool ok = true;
+  void set(const std::string& file, const std::string& value) {
+    if (write_file(dir + "/" + file, value) != 0) ok = false;
+  }
+  uint64_t injected() const {
+    std::string left = slurp(dir + "/times");
+    return left.empty() ? 0 : kFaultBudget - std::stoull(left);
+  }
+};
+
+// make-it-fail of this thread, on for the lifetime of a scope.
+class FailScope {
+ public:
+  static int fd;
+  FailScope() { toggle("1"); }
+  ~FailScope() { toggle("0"); }
+  FailScope(const FailScope&) = delete;
+  FailScope& operator=(const FailScope&) = delete;
+
+ private:
+  static void toggle(const char* v) {
+    if (pwrite(fd, v, 1, 0) != 1) std::abort();
+  }
+};
+int FailScope::fd = -1;
+
+struct FaultObj {
+  uint64_t pages = 0;
+  int owner = -1;  // index of the mdl file holding the allocation's handle, -1 once freed
+  uint32_t handle = 0;
+  std::vector<std::pair<int, uint32_t>> imports;  // (mdl file, handle) from a self import
+  std::vector<int> dmabufs;
+  std::vector<uint32_t> vgem_handles;
+  bool alive() const { return owner >= 0 || !imports.empty() || !dmabufs.empty() || !vgem_handles.empty(); }
+};
+
+struct FaultCounts {
+  uint64_t calls = 0, ok = 0, enomem = 0;
+};
+
+int cmd_faultinject(int argc, char** argv) {
+  uint64_t budget = 100000;
+  unsigned probability = 5;
+  uint64_t seed = 1;
+  for (int i = 0; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--ioctls" && i + 1 < argc) {
+      budget = std::stoull(argv[++i]);
+    } else if (a == "--probability" && i + 1 < argc) {
+      probability = static_cast<unsigned>(std::stoul(argv[++i]));
+    } else if (a == "--seed" && i + 1 < argc) {
+      seed = std::stoull(argv[++i], nullptr, 0);
+    } else {
+      std::fprintf(stderr, "usage: mdl_harden faultinject [--ioctls N] [--probability PERCENT] [--seed N]\n");
+      return 2;
+    }
+  }
+  Verdict v("faultinject");
+  FaultKnob page{"/sys/kernel/debug/fail_page_alloc"}, slab{"/sys/kernel/debug/failslab"};
+  if (!exists(page.dir) || !exists(slab.dir)) {
+    v.check(false, "no fail_page_alloc or failslab in debugfs: the kernel lacks CONFIG_FAIL_PAGE_ALLOC, "
+                   "CONFIG_FAILSLAB or CONFIG_FAULT_INJECTION_DEBUG_FS (boot the debug kernel: mdl-vm --kernel debug)");
+    return v.finish("faultinject: not run");
+  }
+  auto node = edu_node();
+  std::string vgem = vgem_node();
+  if (!node || vgem.empty()) {
+    v.check(false, "needs the edu device and vgem");
+    return v.finish("faultinject: not run");
+  }
+  LogCheck log;
+  Totals before = wait_idle();
+  v.check(idle(before), "not idle before the run: " + describe(before));
+
+  for (FaultKnob* k : {&page, &slab}) {
+    k->set("probability", std::to_string(probability));
+    k->set("interval", "1");
+    k->set("times", std::to_string(kFaultBudget));
+    k->set("space", "0");
+    // Every injected failure would print a stack trace: thousands of them.
+    k->set("verbose", "0");
+    k->set("task-filter", "Y");
+    // The defaults spare sleeping allocations, which are nearly all of them.
+    k->set("ignore-gfp-wait", "N");
+  }
+  // The driver's pages may come with __GFP_HIGHMEM, and at any order.
+  page.set("ignore-gfp-highmem", "N");
+  page.set("min-order", "0");
+  v.check(page.ok && slab.ok, "could not configure fail_page_alloc or failslab");
+  FailScope::fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+  v.check(FailScope::fd >= 0, std::string("open make-it-fail: ") + std::strerror(errno));
+  if (!v.problems.empty()) return v.finish("faultinject: not run");
+
+  // Two files on the edu device (imports between them), one on vgem.
+  Fd files[2] = {Fd(open_node(node->path)), Fd(open_node(node->path))};
+  Fd vg(open(vgem.c_str(), O_RDWR | O_CLOEXEC));
+  v.check(files[0].fd >= 0 && files[1].fd >= 0 && vg.fd >= 0, "open the devices");
+  if (!v.problems.empty()) return v.finish("faultinject: not run");
+
+  std::mt19937_64 rng(seed);
+  auto below = [&](uint64_t n) { return n ? rng() % n : 0; };
+  std::vector<FaultObj> objs;
+  std::map<std::string, FaultCounts> counts;
+  uint64_t ioctls = 0, state_checks = 0;
+  std::vector<drm_mdl_page_entry> entries;
+
+  // What the driver must report: the objects this test keeps alive.
+  auto check_state = [&](const std::string& after) {
+    uint64_t live = 0, pages = 0;
+    for (auto& o : objs) {
+      live++;
+      pages += o.pages;
+    }
+    Totals t = totals();
+    state_checks++;
+    v.check(t.allocations == live && t.pages == pages && t.client_pages == pages,
+            "after " + after + ": the driver holds " + describe(t) + ", the test " +
+                std::to_string(live) + " allocations of " + std::to_string(pages) + " pages");
+  };
+  // One ioctl inside the failure window. A clean result is success or
+  // ENOMEM, and after ENOMEM the driver holds what it held before.
+  auto call = [&](const char* what, int fd, unsigned long req, void* arg) -> int {
+    int e;
+    {
+      FailScope scope;
+      e = xioctl(fd, req, arg);
+    }
+    ioctls++;
+    auto& c = counts[what];
+    c.calls++;
+    if (e == 0) {
+      c.ok++;
+    } else if (e == ENOMEM) {
+      c.enomem++;
+      check_state(std::string(what) + " -> ENOMEM");
+    } else {
+      v.check(false, std::string(what) + " failed with " + errname(e) + ", not ENOMEM");
+    }
+    return e;
+  };
+  auto drop_dead = [&]() {
+    objs.erase(std::remove_if(objs.begin(), objs.end(), [](const FaultObj& o) { return !o.alive(); }),
+               objs.end());
+  };
+  auto any_with_owner = [&]() -> FaultObj* {
+    std::vector<FaultObj*> c;
+    for (auto& o : objs)
+      if (o.owner >= 0) c.push_back(&o);
+    return c.empty() ? nullptr : c[below(c.size())];
+  };
+
+  static const uint64_t sizes[] = {1, 1, 1, 2, 3, 4, 8, 16, 17, 64, 100, 256, 512};
+  double t0 = now();
+  while (ioctls < budget && v.problems.size() < 20) {
+    unsigned op = static_cast<unsigned>(below(100));
+    FaultObj* o = any_with_owner();
+    if (op < 30 || !o) {
+      if (objs.size() >= 48) {
+        o = any_with_owner();
+        if (o) {
+          drm_mdl_free f{};
+          f.handle = o->handle;
+          if (xioctl(files[o->owner].fd, DRM_IOCTL_MDL_FREE, &f) == 0) o->owner = -1;
+          drop_dead();
+        }
+        continue;
+      }
+      drm_mdl_alloc a{};
+      a.high = DRM_MDL_HIGH_UNLIMITED;
+      a.total_bytes = sizes[below(std::size(sizes))] * kPage;
+      a.cache_type = static_cast<uint32_t>(below(3));
+      if (below(8) == 0) a.flags |= DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+      if (below(16) == 0 && a.total_bytes <= 64 * KiB) a.flags |= DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+      int fi = static_cast<int>(below(2));
+      if (call("alloc", files[fi].fd, DRM_IOCTL_MDL_ALLOC, &a) == 0) {
+        FaultObj n;
+        n.pages = a.total_bytes / kPage;
+        n.owner = fi;
+        n.handle = a.handle;
+        objs.push_back(n);
+      }
+    } else if (op < 42) {
+      drm_mdl_free f{};
+      f.handle = o->handle;
+      if (call("free", files[o->owner].fd, DRM_IOCTL_MDL_FREE, &f) == 0) o->owner = -1;
+    } else if (op < 54) {
+      entries.assign(o->pages, {});
+      drm_mdl_get_pages g{};
+      g.handle = o->handle;
+      g.count = o->pages;
+      g.entries_ptr = reinterpret_cast<uint64_t>(entries.data());
+      if (call("get_pages", files[o->owner].fd, DRM_IOCTL_MDL_GET_PAGES, &g) == 0)
+        v.check(g.count == o->pages, "get_pages gave " + std::to_string(g.count) + " of " +
+                                         std::to_string(o->pages) + " pages");
+    } else if (op < 62) {
+      drm_mdl_map_offset m{};
+      m.handle = o->handle;
+      int fd = files[o->owner].fd;
+      if (call("map_offset", fd, DRM_IOCTL_MDL_MAP_OFFSET, &m) == 0) {
+        size_t len = o->pages * kPage;
+        void* p;
+        {
+          FailScope scope;
+          p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(m.offset));
+          // A failed page-table allocation retries the fault; it never
+          // reaches the test as an error.
+          if (p != MAP_FAILED) static_cast<volatile uint8_t*>(p)[len - 1] = 1;
+        }
+        auto& c = counts["mmap+fault"];
+        c.calls++;
+        if (p == MAP_FAILED) {
+          v.check(errno == ENOMEM, std::string("mmap failed with ") + errname(errno));
+          c.enomem++;
+        } else {
+          c.ok++;
+          munmap(p, len);
+        }
+      }
+    } else if (op < 65) {
+      drm_mdl_info info{};
+      call("info", files[below(2)].fd, DRM_IOCTL_MDL_INFO, &info);
+    } else if (op < 72) {
+      FaultObj* dst = any_with_owner();
+      if (dst && dst->owner == o->owner) {
+        drm_mdl_dma_copy c{};
+        c.src_handle = o->handle;
+        c.dst_handle = dst->handle;
+        c.size = std::min(o->pages, dst->pages) * kPage;
+        call("dma_copy", files[o->owner].fd, DRM_IOCTL_MDL_DMA_COPY, &c);
+      }
+    } else if (op < 80) {
+      if (o->dmabufs.size() < 2) {
+        drm_prime_handle p{};
+        p.handle = o->handle;
+        p.flags = DRM_CLOEXEC | DRM_RDWR;
+        p.fd = -1;
+        if (call("prime_handle_to_fd", files[o->owner].fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p) == 0)
+          o->dmabufs.push_back(p.fd);
+      }
+    } else if (op < 87) {
+      // Import into the other file of the same device: a new handle to
+      // the same object.
+      if (!o->dmabufs.empty() && o->imports.size() < 2) {
+        int other = 1 - o->owner;
+        drm_prime_handle p{};
+        p.fd = o->dmabufs[below(o->dmabufs.size())];
+        if (call("prime_fd_to_handle", files[other].fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p) == 0) {
+          bool known = false;
+          for (auto& [f, h] : o->imports) known |= f == other && h == p.handle;
+          if (!known) o->imports.emplace_back(other, p.handle);
+        }
+      }
+    } else if (op < 93) {
+      // vgem attaches and maps the dma-buf: the driver's exporter side.
+      if (!o->dmabufs.empty() && o->vgem_handles.empty()) {
+        drm_prime_handle p{};
+        p.fd = o->dmabufs[below(o->dmabufs.size())];
+        if (call("vgem_import", vg.fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p) == 0)
+          o->vgem_handles.push_back(p.handle);
+      }
+    } else {
+      // Drop a reference that is not the allocation's own handle.
+      drm_gem_close c{};
+      if (!o->imports.empty()) {
+        auto [f, h] = o->imports.back();
+        c.handle = h;
+        if (call("gem_close", files[f].fd, DRM_IOCTL_GEM_CLOSE, &c) == 0) o->imports.pop_back();
+      } else if (!o->vgem_handles.empty()) {
+        c.handle = o->vgem_handles.back();
+        if (call("vgem_gem_close", vg.fd, DRM_IOCTL_GEM_CLOSE, &c) == 0) o->vgem_handles.pop_back();
+      } else if (!o->dmabufs.empty()) {
+        close(o->dmabufs.back());
+        o->dmabufs.pop_back();
+      }
+    }
+    drop_dead();
+    if (ioctls % 5000 == 0) {
+      check_state("ioctl " + std::to_string(ioctls));
+      log.poll();
+      if (ioctls % 25000 == 0)
+        std::printf("  faultinject: %" PRIu64 " ioctls, %.0f/s, %" PRIu64 " page and %" PRIu64
+                    " slab failures injected\n",
+                    ioctls, static_cast<double>(ioctls) / (now() - t0), page.injected(), slab.injected());
+    }
+  }
+  double secs = now() - t0;
+  uint64_t injected_page = page.injected(), injected_slab = slab.injected();
+  page.set("probability", "0");
+  slab.set("probability", "0");
+
+  for (auto& o : objs) {
+    for (int fd : o.dmabufs) close(fd);
+    for (uint32_t h : o.vgem_handles) gem_close(vg.fd, h);
+    for (auto [f, h] : o.imports) gem_close(files[f].fd, h);
+    if (o.owner >= 0) v.check(free_handle(files[o.owner].fd, o.handle) == 0, "free at the end");
+  }
+  objs.clear();
+  for (auto& f : files) f.reset();
+  vg.reset();
+  std::string leaked = check_idle(v, "after the run");
+
+  uint64_t enomem = 0;
+  unsigned kinds = 0, kinds_failed = 0;
+  for (auto& [what, c] : counts) {
+    std::printf("  faultinject: %-20s %8" PRIu64 " calls, %8" PRIu64 " ok, %8" PRIu64 " ENOMEM\n", what.c_str(),
+                c.calls, c.ok, c.enomem);
+    enomem += c.enomem;
+    kinds++;
+    if (c.enomem) kinds_failed++;
+  }
+  v.check(ioctls >= budget, "only " + std::to_string(ioctls) + " ioctls");
+  v.check(injected_page > 0 && injected_slab > 0, "no failure injected into page or slab allocations");
+  // Most ioctls must really have been failed, or the run proves little.
+  v.check(kinds_failed * 2 > kinds,
+          "only " + std::to_string(kinds_failed) + " of " + std::to_string(kinds) + " calls ever failed");
+  log.poll();
+  char line[400];
+  std::snprintf(line, sizeof(line),
+                "faultinject: %" PRIu64 " ioctls in %.0f s at %u %%, %" PRIu64 " page and %" PRIu64
+                " slab failures injected, %" PRIu64 " calls ended in ENOMEM (%u of %u kinds), %" PRIu64
+                " state checks, %" PRIu64 " kernel reports, %s",
+                ioctls, secs, probability, injected_page, injected_slab, enomem, kinds_failed, kinds,
+                state_checks, log.reports, leaked.c_str());
+  return v.finish(line, &log);
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: mdl_harden load [--threads N] [--cycles N] [--hog] | filecap | cgroup |\n"
                "       interrupt | close-race [--rounds N] | privileges | unload | unplug |\n"
-               "       window-walk | starve [--name NAME]\n");
+               "       window-walk | starve [--name NAME] |\n"
+               "       faultinject [--ioctls N] [--probability PERCENT] [--seed N]\n");
   return 2;
 }
 
@@ -1585,5 +1926,6 @@ int main(int argc, char** argv) {
   if (cmd == "unplug") return cmd_unplug();
   if (cmd == "window-walk") return cmd_window_walk();
   if (cmd == "starve") return cmd_starve(argc - 2, argv + 2);
+  if (cmd == "faultinject") return cmd_faultinject(argc - 2, argv + 2);
   return usage();
 }

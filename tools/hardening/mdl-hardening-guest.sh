@@ -9,12 +9,16 @@
 # unplug removes and rescans the edu device, so they come last.
 #
 # Knobs (run.sh passes them): FUZZ_IOCTLS, FUZZ_SEED, LOAD_THREADS,
-# LOAD_CYCLES, CLOSE_ROUNDS.
+# LOAD_CYCLES, CLOSE_ROUNDS, FAULT_IOCTLS, FAULT_PROBABILITY. The
+# fault-injection step runs only on a kernel that has fail_page_alloc and
+# failslab (the debug kernel, mdl-vm --kernel debug).
 
 FUZZ_IOCTLS=${FUZZ_IOCTLS:-1000000}
 LOAD_THREADS=${LOAD_THREADS:-8}
 LOAD_CYCLES=${LOAD_CYCLES:-10000}
 CLOSE_ROUNDS=${CLOSE_ROUNDS:-200}
+FAULT_IOCTLS=${FAULT_IOCTLS:-100000}
+FAULT_PROBABILITY=${FAULT_PROBABILITY:-5}
 seed_arg=
 [ -n "${FUZZ_SEED:-}" ] && seed_arg="--seed $FUZZ_SEED"
 
@@ -65,6 +69,9 @@ step load mdl_harden load --threads "$LOAD_THREADS" --cycles "$LOAD_CYCLES"
 step load-hog mdl_harden load --threads "$LOAD_THREADS" --cycles "$LOAD_CYCLES" --hog
 step interrupt mdl_harden interrupt
 step close-race mdl_harden close-race --rounds "$CLOSE_ROUNDS"
+if [ -d /sys/kernel/debug/fail_page_alloc ] && [ -d /sys/kernel/debug/failslab ]; then
+	step faultinject mdl_harden faultinject --ioctls "$FAULT_IOCTLS" --probability "$FAULT_PROBABILITY"
+fi
 step unload mdl_harden unload
 step unplug mdl_harden unplug
 echo "=== hardening: done ==="

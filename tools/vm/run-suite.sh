@@ -20,7 +20,7 @@ REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 VM=$REPO/tools/vm/mdl-vm
 # shellcheck source=tools/kernel.sh
 . "$REPO/tools/kernel.sh"
-SERIES=$(mdl_kernel_series) || exit 2
+SERIES=$(mdl_vm_kernel_series) || exit 2
 TESTS=${MDL_TESTS:-$REPO/build/tools/mdl_tests}
 # The suite alone takes 1.5 min under TCG; a loaded build machine can make
 # that several, and a spurious timeout costs more than a late real one.

@@ -13,7 +13,7 @@ REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 MDLCTL=${MDLCTL:-$REPO/build/tools/mdlctl}
 # shellcheck source=tools/kernel.sh
 . "$REPO/tools/kernel.sh"
-SERIES=$(mdl_kernel_series) || exit 2
+SERIES=$(mdl_vm_kernel_series) || exit 2
 
 if [ ! -x "$MDLCTL" ]; then
 	echo "trace-check: $MDLCTL does not exist; build it with 'make tools'" >&2
