@@ -143,7 +143,7 @@ TEST_P(Alloc, DmaSegmentCountCoversDmaRuns) {
 
 TEST_P(Alloc, PagesLieInsideTheWindow) {
   need_root();
-  auto w = test_window(info, 128 * MiB);
+  auto w = test_window(dev, info, 128 * MiB);
   auto r = request(2 * MiB);
   r.low = w.first;
   r.high = w.last;
@@ -158,7 +158,7 @@ TEST_P(Alloc, PagesLieInsideTheWindow) {
 
 TEST_P(Alloc, UnalignedWindowEdgesAreRespected) {
   need_root();
-  auto w = test_window(info, 64 * MiB);
+  auto w = test_window(dev, info, 64 * MiB);
   auto r = request(1 * MiB);
   r.low = w.first + 100;  // the first page starting at or above low is first+page
   r.high = w.last - 100;  // high is inclusive: the last whole page ends at last-page
@@ -174,7 +174,7 @@ TEST_P(Alloc, UnalignedWindowEdgesAreRespected) {
 TEST_P(Alloc, WindowOfExactlyThePagesAskedIsFilled) {
   need_root();
   // A small window holding exactly 8 pages: may be partly in use; try a few.
-  auto w = test_window(info, 64 * MiB);
+  auto w = test_window(dev, info, 64 * MiB);
   bool filled = false;
   for (uint64_t base = w.first; base + 8 * info.page_size <= w.last && !filled;
        base += 1 * MiB) {
@@ -199,7 +199,7 @@ TEST_P(Alloc, WindowOfExactlyThePagesAskedIsFilled) {
 
 // A 1 MiB window, 2 MiB aligned, with every page free right now.
 uint64_t free_window(const mdl::Device& dev, const mdl::Info& info) {
-  auto w = test_window(info, 256 * MiB);
+  auto w = test_window(dev, info, 256 * MiB);
   for (uint64_t base = (w.first + 2 * MiB - 1) & ~(2 * MiB - 1); base + 1 * MiB <= w.last;
        base += 2 * MiB) {
     auto r = request(1 * MiB);
@@ -306,7 +306,7 @@ TEST_P(Alloc, DISABLED_SkipBytesTakesEveryFreePageOfWindowZeroFirst) {
 
 TEST_P(Alloc, SkipBytesStaysInWindowZeroWhenItSuffices) {
   need_root();
-  auto w = test_window(info, 128 * MiB);
+  auto w = test_window(dev, info, 128 * MiB);
   auto r = request(256 * KiB);
   r.low = w.first;
   r.high = w.first + 32 * MiB - 1;
@@ -323,7 +323,7 @@ TEST_P(Alloc, SkipBytesStaysInWindowZeroWhenItSuffices) {
 
 TEST_P(Alloc, ContiguousChunksWithoutSkipIsOneBlock) {
   need_root();
-  auto w = test_window(info, 128 * MiB);
+  auto w = test_window(dev, info, 128 * MiB);
   auto r = request(256 * KiB, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
   r.low = w.first;
   r.high = w.last;
@@ -339,7 +339,7 @@ TEST_P(Alloc, ContiguousChunksWithoutSkipIsOneBlock) {
 
 TEST_P(Alloc, ContiguousChunksWithSkipAreAlignedBlocks) {
   need_root();
-  auto w = test_window(info, 128 * MiB);
+  auto w = test_window(dev, info, 128 * MiB);
   const uint64_t block = 64 * KiB;
   auto r = request(16 * block, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
   r.skip = block;
@@ -381,7 +381,7 @@ TEST_P(Alloc, ContiguousChunksDoNotIterateWindows) {
   // SPEC: with skip, require-contiguous-chunks uses [low, high] only. A
   // 128 KiB window holds at most two 64 KiB blocks: 256 KiB cannot be had,
   // however many windows low + k * skip would offer.
-  auto w = test_window(info, 64 * MiB);
+  auto w = test_window(dev, info, 64 * MiB);
   auto r = request(256 * KiB, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
   r.skip = 64 * KiB;
   r.low = w.first;
@@ -397,7 +397,7 @@ TEST_P(Alloc, ContiguousChunksDoNotIterateWindows) {
 TEST_P(Alloc, UnlimitedHighWithSkipUsesWindowZero) {
   // high = all ones: window 0 reaches the top of RAM, and high + k * skip
   // must not wrap around.
-  auto w = test_window(info, 64 * MiB);
+  auto w = test_window(dev, info, 64 * MiB);
   auto r = request(1 * MiB);
   r.low = w.first;
   r.high = DRM_MDL_HIGH_UNLIMITED;
@@ -413,7 +413,7 @@ TEST_P(Alloc, SkipWindowsStopAtTheTopOfRamWithoutWrapping) {
   // Window 1 starts beyond all RAM, so iteration ends there (ENOMEM). Were
   // low + k * skip computed modulo 2^64, window 2 would land 32 MiB above
   // window 0, in RAM again.
-  auto w = test_window(info, 64 * MiB);
+  auto w = test_window(dev, info, 64 * MiB);
   auto r = request(2 * MiB);
   r.low = w.first;
   r.high = w.first + 1 * MiB - 1;

@@ -154,7 +154,7 @@ TEST_P(AllocNoMemory, WindowAboveRamIsENOMEM) {
 }
 
 TEST_P(AllocNoMemory, WindowSmallerThanAPageIsENOMEM) {
-  auto w = test_window(info, 16 * MiB);
+  auto w = test_window(dev, info, 16 * MiB);
   auto r = request(4 * KiB);
   r.low = w.first + 1;  // [first+1, first+page]: no whole page fits
   r.high = w.first + info.page_size;
@@ -164,7 +164,7 @@ TEST_P(AllocNoMemory, WindowSmallerThanAPageIsENOMEM) {
 }
 
 TEST_P(AllocNoMemory, WindowHoldingFewerPagesThanAskedIsENOMEM) {
-  auto w = test_window(info, 16 * MiB);
+  auto w = test_window(dev, info, 16 * MiB);
   auto r = request(3 * info.page_size);
   r.low = w.first;
   r.high = w.first + 2 * info.page_size - 1;  // room for two pages only
@@ -172,7 +172,7 @@ TEST_P(AllocNoMemory, WindowHoldingFewerPagesThanAskedIsENOMEM) {
 }
 
 TEST_P(AllocNoMemory, ContiguousBlockLargerThanWindowIsENOMEM) {
-  auto w = test_window(info, 16 * MiB);
+  auto w = test_window(dev, info, 16 * MiB);
   auto r = request(2 * info.page_size, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
   r.low = w.first;
   r.high = w.first + info.page_size - 1;

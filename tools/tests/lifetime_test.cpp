@@ -107,7 +107,7 @@ TEST_P(Lifetime, FailedRequestsLeaveNothingAllocated) {
   {
     // Partly satisfiable: a 1 MiB window asked for 2 MiB. The driver may
     // take pages before it finds out; it must give them all back.
-    auto w = test_window(info, 64 * MiB);
+    auto w = test_window(dev, info, 64 * MiB);
     auto r = request(2 * MiB);
     r.low = w.first;
     r.high = w.first + 1 * MiB - 1;
@@ -122,7 +122,7 @@ TEST_P(Lifetime, FailedRequestsLeaveNothingAllocated) {
     }
   }
   {
-    auto w = test_window(info, 64 * MiB);
+    auto w = test_window(dev, info, 64 * MiB);
     auto r = request(64 * MiB, DRM_MDL_CACHE_WRITE_COMBINED, DRM_MDL_ALLOC_NO_WAIT);
     r.low = w.first;
     r.high = w.first + 32 * MiB - 1;  // half of what is asked

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "util.hpp"
 
+#include <map>
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -39,13 +40,29 @@ uint64_t reach(const mdl::Info& info) {
   return top;
 }
 
-Range test_window(const mdl::Info& info, uint64_t size) {
+Range test_window(const mdl::Device& dev, const mdl::Info& info, uint64_t size) {
+  constexpr uint64_t MiB = 1ull << 20;
   uint64_t end = reach(info);
-  uint64_t first = 64ull << 20;
+  uint64_t first = 64 * MiB;
   if (first + size > end) first = end > size ? (end - size) / 2 : 0;
   first &= ~(page_size() - 1);
-  uint64_t last = std::min(end, first + size) - 1;
-  return {first, last};
+  Range fallback{first, std::min(end, first + size) - 1};
+  // Where free memory lies depends on the kernel: a KASAN kernel fills the
+  // low hundreds of MiB with its image and early allocations. Only a root
+  // caller's requests may see physical addresses, and only root tests ask
+  // for windows; probe there for the first window whose first 32 MiB give
+  // 4 MiB, with the pool off so the probe's pages go back to the buddy
+  // allocator rather than sit in the pool.
+  static std::map<uint64_t, Range> found;
+  if (auto it = found.find(size); it != found.end()) return it->second;
+  ModuleParam no_pool("pool_max_mb", "0");
+  for (uint64_t base = first; base + size <= end; base += 32 * MiB) {
+    auto r = request(4 * MiB);
+    r.low = base;
+    r.high = base + std::min<uint64_t>(size, 32 * MiB) - 1;
+    if (dev.alloc(r)) return found[size] = Range{base, base + size - 1};
+  }
+  return fallback;
 }
 
 void fill_random(std::span<std::byte> bytes, uint64_t seed) {

@@ -42,8 +42,10 @@ using mdl::host::top_of_ram;
 uint64_t reach(const mdl::Info& info);
 
 // A window [first, last] of @size bytes where tests can expect free pages:
-// inside RAM and reach, starting at 64 MiB when possible.
-Range test_window(const mdl::Info& info, uint64_t size);
+// inside RAM and reach, the first from 64 MiB up (in 32 MiB steps) where @dev
+// can allocate 4 MiB inside the window's first 32 MiB; 64 MiB on when none
+// can. The probe's pages are freed before it returns.
+Range test_window(const mdl::Device& dev, const mdl::Info& info, uint64_t size);
 
 // ---- data ----
 void fill_random(std::span<std::byte> bytes, uint64_t seed);
