@@ -19,6 +19,7 @@
 #include <linux/iosys-map.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/dma-mapping.h>
 #include <linux/platform_device.h>
 #include <linux/sizes.h>
 
@@ -521,6 +522,76 @@ static void mdl_drm_export_outlives_file(struct kunit *test)
 	mdl_drm_expect_idle(test, env, "after the last dma-buf reference");
 }
 
+/*
+ * An importer maps a table cut at its own segment limit, not at ours: vgem,
+ * without dma_parms, takes 64 KiB segments, and the DMA-API debugging of the
+ * debug kernel (make check-debug) reported drm_gem_map_dma_buf()'s table of
+ * one 2 MiB segment. Our own buffers still import as themselves.
+ */
+static void mdl_drm_import_segment_limit(struct kunit *test)
+{
+	struct mdl_drm_env *env = test->priv;
+	struct drm_mdl_alloc args = mdl_drm_alloc_args(SZ_2M,
+						       DRM_MDL_CACHE_CACHED);
+	struct device_dma_parameters parms = {};
+	struct platform_device *importer;
+	struct dma_buf_attachment *attach;
+	struct drm_gem_object *obj, *self;
+	unsigned long longest = 0;
+	struct scatterlist *sg;
+	struct dma_buf *dmabuf;
+	struct sg_table *sgt;
+	unsigned int i, c;
+	u64 mapped = 0;
+
+	args.flags = DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+	KUNIT_ASSERT_EQ(test, mdl_drm_ioctl(env, DRM_MDL_ALLOC, &args), 0);
+	obj = drm_gem_object_lookup(env->file, args.handle);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	/* Only runs longer than the limit prove anything. */
+	for (c = 0; c < to_mdl_gem(obj)->mdl->nr_chunks; c++)
+		longest = max(longest, to_mdl_gem(obj)->mdl->chunks[c].nr_pages);
+	KUNIT_ASSERT_GT(test, longest << PAGE_SHIFT, (unsigned long)SZ_64K);
+
+	dmabuf = obj->funcs->export(obj, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	self = mdl_gem_prime_import(env->drm, dmabuf);
+	KUNIT_EXPECT_PTR_EQ(test, self, obj);
+	if (!IS_ERR(self))
+		drm_gem_object_put(self);
+	drm_gem_object_put(obj);
+
+	importer = platform_device_register_simple("mdl-kunit-importer",
+						   PLATFORM_DEVID_AUTO, NULL, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, importer);
+	importer->dev.dma_parms = &parms;
+	KUNIT_EXPECT_EQ(test, dma_coerce_mask_and_coherent(&importer->dev,
+							   DMA_BIT_MASK(64)), 0);
+	KUNIT_EXPECT_EQ(test, dma_set_max_seg_size(&importer->dev, SZ_64K), 0);
+
+	attach = dma_buf_attach(dmabuf, &importer->dev);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, attach);
+	if (!IS_ERR(attach)) {
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		KUNIT_EXPECT_NOT_ERR_OR_NULL(test, sgt);
+		if (!IS_ERR(sgt)) {
+			for_each_sgtable_sg(sgt, sg, i) {
+				KUNIT_EXPECT_LE(test, sg->length, SZ_64K);
+				mapped += sg->length;
+			}
+			KUNIT_EXPECT_EQ(test, mapped, (u64)SZ_2M);
+			dma_buf_unmap_attachment_unlocked(attach, sgt,
+							  DMA_BIDIRECTIONAL);
+		}
+		dma_buf_detach(dmabuf, attach);
+	}
+	platform_device_unregister(importer);
+
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, args.handle), 0);
+	mdl_drm_put_dmabuf(dmabuf);
+	mdl_drm_expect_idle(test, env, "after the import");
+}
+
 static void mdl_drm_get_pages_errors(struct kunit *test)
 {
 	struct mdl_drm_env *env = test->priv;
@@ -901,6 +972,7 @@ static struct kunit_case mdl_drm_test_cases[] = {
 	KUNIT_CASE(mdl_drm_map_offset_fault),
 	KUNIT_CASE(mdl_drm_export_fault),
 	KUNIT_CASE(mdl_drm_export_outlives_file),
+	KUNIT_CASE(mdl_drm_import_segment_limit),
 	KUNIT_CASE(mdl_drm_get_pages_errors),
 	KUNIT_CASE(mdl_drm_file_limit),
 	KUNIT_CASE(mdl_drm_total_limit),

@@ -60,7 +60,11 @@ u64 mdl_dma_reach(struct device *dev)
  */
 unsigned long mdl_dma_max_seg_pages(struct device *dev)
 {
-	return max_t(unsigned long, dma_get_max_seg_size(dev) >> PAGE_SHIFT, 1);
+	/* A device behind swiotlb cannot take a segment it cannot bounce. */
+	size_t max = min_t(size_t, dma_get_max_seg_size(dev),
+			   dma_max_mapping_size(dev));
+
+	return max_t(unsigned long, max >> PAGE_SHIFT, 1);
 }
 
 /**
@@ -84,8 +88,8 @@ unsigned int mdl_dma_nents(struct device *dev,
 }
 
 /**
- * mdl_dma_map - describe an allocation's runs in @sgt and map it on @dev
- * @dev: the device
+ * mdl_dma_describe - describe an allocation's runs in @sgt for @dev
+ * @dev: the device that will map the table
  * @sgt: the table, filled on success
  * @chunks: the physically contiguous runs, in allocation order
  * @nr_chunks: number of runs
@@ -95,13 +99,14 @@ unsigned int mdl_dma_nents(struct device *dev,
  *
  * Built from the runs rather than from the page array: a gigabyte is a few
  * dozen runs but 262144 pages, and the table only needs the runs, each cut
- * at the device's maximum segment size.
+ * at @dev's maximum segment size. The same holds for every dma-buf importer,
+ * which maps a table of its own on its own device.
  *
- * Return: 0, or a negative errno with nothing allocated or mapped.
+ * Return: 0, or a negative errno with nothing allocated.
  */
-int mdl_dma_map(struct device *dev, struct sg_table *sgt,
-		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
-		gfp_t gfp, struct scatterlist *entries)
+int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
+		     const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
+		     gfp_t gfp, struct scatterlist *entries)
 {
 	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
 	unsigned int c, nents = mdl_dma_nents(dev, chunks, nr_chunks);
@@ -135,7 +140,30 @@ int mdl_dma_map(struct device *dev, struct sg_table *sgt,
 			left -= n;
 		}
 	}
+	return 0;
+}
 
+/**
+ * mdl_dma_map - describe an allocation's runs in @sgt and map it on @dev
+ * @dev: the device
+ * @sgt: the table, filled on success
+ * @chunks: the physically contiguous runs, in allocation order
+ * @nr_chunks: number of runs
+ * @gfp: for the table itself
+ * @entries: room for mdl_dma_nents() entries the caller owns, or NULL to
+ *           allocate the table
+ *
+ * Return: 0, or a negative errno with nothing allocated or mapped.
+ */
+int mdl_dma_map(struct device *dev, struct sg_table *sgt,
+		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
+		gfp_t gfp, struct scatterlist *entries)
+{
+	int ret;
+
+	ret = mdl_dma_describe(dev, sgt, chunks, nr_chunks, gfp, entries);
+	if (ret)
+		return ret;
 	ret = mdl_fault_should_fail(MDL_FAULT_DMA_MAP) ? -ENOMEM :
 	      dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
 	if (ret) {

@@ -81,6 +81,7 @@ static const struct drm_driver mdl_drm_driver = {
 	 * drm_gem_prime_import() refuses foreign buffers, whose pages would
 	 * not have been allocated by our rules.
 	 */
+	.gem_prime_import	= mdl_gem_prime_import,
 	.prime_handle_to_fd	= drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle	= drm_gem_prime_fd_to_handle,
 	MDL_DRM_GEM_PRIME_MMAP

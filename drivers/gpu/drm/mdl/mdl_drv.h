@@ -18,6 +18,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_mdl.h>
 
+struct dma_buf;
 struct drm_file;
 struct drm_minor;
 
@@ -154,6 +155,8 @@ struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle);
 int mdl_gem_open(struct drm_device *drm, struct drm_file *file);
 void mdl_gem_postclose(struct drm_device *drm, struct drm_file *file);
 void mdl_gem_revoke_all(struct mdl_device *mdev);
+struct drm_gem_object *mdl_gem_prime_import(struct drm_device *drm,
+					    struct dma_buf *dma_buf);
 
 /* ---- mdl_ioctl.c ---- */
 

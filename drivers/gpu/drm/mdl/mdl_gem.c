@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_prime.h>
@@ -103,17 +104,6 @@ static void mdl_gem_free(struct drm_gem_object *obj)
 	kfree(mobj);
 }
 
-static struct sg_table *mdl_gem_get_sg_table(struct drm_gem_object *obj)
-{
-	struct drm_mdl *mdl = to_mdl_gem(obj)->mdl;
-
-	/*
-	 * Each importer maps its own copy on its own device; the MDL's sgt is
-	 * already mapped on ours and must not be handed out.
-	 */
-	return drm_prime_pages_to_sg(obj->dev, mdl->pages, mdl->page_count);
-}
-
 static int mdl_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
 	struct mdl_gem_object *mobj = to_mdl_gem(obj);
@@ -197,20 +187,100 @@ static int mdl_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* The helper's export, with a place in front of it for failure injection. */
+/*
+ * Each importer maps a table of its own on its own device; the MDL's sgt is
+ * already mapped on ours and must not be handed out. The table is cut at
+ * the importer's segment limit, not ours: drm_gem_map_dma_buf() builds it
+ * for the exporting device, and an importer without dma_parms, such as
+ * vgem, takes 64 KiB segments only (DMA-API debugging reports the longer
+ * ones).
+ */
+static struct sg_table *mdl_gem_map_dma_buf(struct dma_buf_attachment *attach,
+					    enum dma_data_direction dir)
+{
+	struct drm_mdl *mdl = to_mdl_gem(attach->dmabuf->priv)->mdl;
+	struct sg_table *sgt;
+	int ret;
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = mdl_dma_describe(attach->dev, sgt, mdl->chunks, mdl->nr_chunks,
+			       GFP_KERNEL, NULL);
+	if (ret)
+		goto free;
+	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret)
+		goto free_table;
+	return sgt;
+
+free_table:
+	sg_free_table(sgt);
+free:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+/* drm_gem_prime_export()'s operations, but for the table each importer gets. */
+static const struct dma_buf_ops mdl_dmabuf_ops = {
+	.cache_sgt_mapping = true,
+	.attach = drm_gem_map_attach,
+	.detach = drm_gem_map_detach,
+	.map_dma_buf = mdl_gem_map_dma_buf,
+	.unmap_dma_buf = drm_gem_unmap_dma_buf,
+	.release = drm_gem_dmabuf_release,
+	.mmap = drm_gem_dmabuf_mmap,
+	.vmap = drm_gem_dmabuf_vmap,
+	.vunmap = drm_gem_dmabuf_vunmap,
+};
+
 static struct dma_buf *mdl_gem_prime_export(struct drm_gem_object *obj,
 					    int flags)
 {
+	struct dma_buf_export_info exp_info = {
+		.exp_name = KBUILD_MODNAME,
+		.owner = obj->dev->driver->fops->owner,
+		.ops = &mdl_dmabuf_ops,
+		.size = obj->size,
+		.flags = flags,
+		.priv = obj,
+		.resv = obj->resv,
+	};
+
 	if (mdl_fault_should_fail(MDL_FAULT_EXPORT))
 		return ERR_PTR(-ENOMEM);
 
-	return drm_gem_prime_export(obj, flags);
+	return drm_gem_dmabuf_export(obj->dev, &exp_info);
+}
+
+/**
+ * mdl_gem_prime_import - import a dma-buf: our own objects only
+ * @drm: the importing device
+ * @dma_buf: the buffer
+ *
+ * drm_gem_prime_import() recognises self-imports by drm_gem_prime_export()'s
+ * operations, which our buffers no longer carry; this does the same for
+ * ours. Foreign buffers, and ours from another mdl device, still go to
+ * drm_gem_prime_import(), which refuses them: without
+ * gem_prime_import_sg_table their pages would not follow our rules.
+ *
+ * Return: the object with a new reference, or an ERR_PTR().
+ */
+struct drm_gem_object *mdl_gem_prime_import(struct drm_device *drm,
+					    struct dma_buf *dma_buf)
+{
+	struct drm_gem_object *obj = dma_buf->priv;
+
+	if (dma_buf->ops == &mdl_dmabuf_ops && obj->dev == drm) {
+		drm_gem_object_get(obj);
+		return obj;
+	}
+	return drm_gem_prime_import(drm, dma_buf);
 }
 
 static const struct drm_gem_object_funcs mdl_gem_funcs = {
 	.free = mdl_gem_free,
 	.export = mdl_gem_prime_export,
-	.get_sg_table = mdl_gem_get_sg_table,
 	.vmap = mdl_gem_vmap,
 	.vunmap = mdl_gem_vunmap,
 	.mmap = mdl_gem_mmap,

@@ -175,6 +175,9 @@ unsigned long mdl_dma_max_seg_pages(struct device *dev);
 unsigned int mdl_dma_nents(struct device *dev,
 			   const struct drm_mdl_chunk *chunks,
 			   unsigned int nr_chunks);
+int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
+		     const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
+		     gfp_t gfp, struct scatterlist *entries);
 int mdl_dma_map(struct device *dev, struct sg_table *sgt,
 		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
 		gfp_t gfp, struct scatterlist *entries);
