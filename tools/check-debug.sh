@@ -81,6 +81,11 @@ case ${1:-} in
 esac
 
 export MDL_KERNEL=debug
+# What the run tests is what is checked out when it starts.
+run_hash=$(sources_hash)
+run_commit=$(git -C "$TOP" rev-parse --short=12 HEAD)
+run_dirty=""
+git -C "$TOP" diff --quiet HEAD -- Kbuild drivers include || run_dirty=" plus uncommitted driver changes"
 passed=0
 failed=0
 summaries=()
@@ -112,15 +117,17 @@ finish() {
 }
 
 write_record() {
-	local commit dirty="" body
-	commit=$(git -C "$TOP" rev-parse --short=12 HEAD)
-	git -C "$TOP" diff --quiet HEAD -- Kbuild drivers include || dirty=" plus uncommitted driver changes"
+	local body
+	if [ "$(sources_hash)" != "$run_hash" ]; then
+		echo "check-debug: the driver sources changed during the run; not recorded" >&2
+		return 1
+	fi
 	body=$(
 		echo "$BEGIN_MARK"
 		echo
-		echo "- commit: \`\`$commit\`\`$dirty"
+		echo "- commit: \`\`$run_commit\`\`$run_dirty"
 		echo "- date: \`\`$(date -u +%Y-%m-%d)\`\`"
-		echo "- driver sources: \`\`$(sources_hash)\`\` (\`\`tools/check-debug.sh --sources-hash\`\`)"
+		echo "- driver sources: \`\`$run_hash\`\` (\`\`tools/check-debug.sh --sources-hash\`\`)"
 		echo "- kernel: \`\`$(cat "${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}/debug-kernel-6.12/kernel.release")\`\`"
 		echo "- took: \`\`$(($(date +%s) - started)) s\`\`"
 		echo

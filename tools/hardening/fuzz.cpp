@@ -2,7 +2,7 @@
 //
 // mdl_fuzz: seeded random ioctls against every mdl device, with an oracle.
 //
-//   mdl_fuzz [--seed N] [--ioctls N] [--unprivileged PERCENT] [--verbose]
+//   mdl_fuzz [--seed N] [--ioctls N] [--unprivileged PERCENT] [--name NAME] [--verbose]
 //
 // Arguments are random and boundary-biased: sizes around 0, a page and the
 // 4 GiB - 4 KiB cap; windows around the edges of RAM, the DMA zones and the
@@ -1442,6 +1442,7 @@ int main(int argc, char** argv) {
   uint64_t budget = 1000000;
   unsigned unpriv_pct = 20;
   bool verbose = false;
+  std::string name = "fuzz";  // of the PASS/FAIL line: two runs in one suite differ
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     auto val = [&]() -> std::string {
@@ -1458,11 +1459,14 @@ int main(int argc, char** argv) {
       budget = std::stoull(val(), nullptr, 0);
     } else if (a == "--unprivileged") {
       unpriv_pct = static_cast<unsigned>(std::stoul(val()));
+    } else if (a == "--name") {
+      name = val();
     } else if (a == "--verbose" || a == "-v") {
       verbose = true;
     } else {
       std::fprintf(stderr,
-                   "usage: mdl_fuzz [--seed N] [--ioctls N] [--unprivileged PERCENT] [--verbose]\n");
+                   "usage: mdl_fuzz [--seed N] [--ioctls N] [--unprivileged PERCENT] [--name NAME] "
+                   "[--verbose]\n");
       return 2;
     }
   }
@@ -1532,9 +1536,9 @@ int main(int argc, char** argv) {
   bool ok = failures == 0 && reports == 0 && idle(after) && ioctls >= budget;
   std::string text = std::to_string(ioctls) + " ioctls, seed " + std::to_string(seed);
   if (ok)
-    pass("fuzz", text);
+    pass(name, text);
   else
-    fail("fuzz", text + "; replay with: mdl_fuzz --seed " + std::to_string(seed) + " --ioctls " +
+    fail(name, text + "; replay with: mdl_fuzz --seed " + std::to_string(seed) + " --ioctls " +
                      std::to_string(budget) + " --unprivileged " + std::to_string(unpriv_pct));
   return ok ? 0 : 1;
 }
