@@ -130,9 +130,16 @@ write_record() {
 		echo "- driver sources: \`\`$run_hash\`\` (\`\`tools/check-debug.sh --sources-hash\`\`)"
 		echo "- kernel: \`\`$(cat "${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}/debug-kernel-6.12/kernel.release")\`\`"
 		echo "- took: \`\`$(($(date +%s) - started)) s\`\`"
+		echo "- knobs: \`\`FUZZ_IOCTLS=${FUZZ_IOCTLS:-1000000} FAULT_IOCTLS=${FAULT_IOCTLS:-100000}\`\`"
 		echo
 		echo "::"
 		echo
+		# The hardening steps' own summary lines (fuzzer and fault
+		# injection counts), the kmemleak scans, then the totals.
+		sed -n '/^=== hardening: summary/,/^SUMMARY hardening/p' "$logs/hardening.log" |
+			grep -v -E '^(===|SUMMARY|PASS |FAIL )' | sed 's/^/    /'
+		cat "$logs"/*.log | grep -a -o 'kmemleak scan after the command: [0-9]* unreferenced objects' |
+			sort | uniq -c | sed 's/^ */    guests with a /; s/ kmemleak/: kmemleak/'
 		printf '    %s\n' "${summaries[@]}" "$passed passed, $failed failed"
 		echo
 		echo "$END_MARK"
