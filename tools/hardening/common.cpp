@@ -198,7 +198,7 @@ bool Kmsg::is_report(const std::string& line) {
       // The debug kernel's kmemleak (as mdl-vm copies it into the log),
       // lockdep's INFO reports and DMA-API debug running out of entries.
       R"(unreferenced object|new suspected memory leak|INFO: (possible|inconsistent|suspicious)|)"
-      R"(DMA-API: debugging out of memory)");
+      R"(DMA-API: debugging out of memory|dma-debug disabled)");
   return std::regex_search(line, bad);
 }
 

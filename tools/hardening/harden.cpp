@@ -36,8 +36,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -1605,6 +1607,29 @@ class FailScope {
 };
 int FailScope::fd = -1;
 
+// [start, end) of @name's code in /proc/kallsyms (root only): its address
+// and the next higher symbol's; nullopt when the kernel has no such symbol.
+std::optional<std::pair<uint64_t, uint64_t>> kernel_function_range(const std::string& name) {
+  std::ifstream in("/proc/kallsyms");
+  std::vector<uint64_t> addrs;
+  uint64_t start = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string addr, type, sym;
+    if (!(f >> addr >> type >> sym)) continue;
+    uint64_t a = std::stoull(addr, nullptr, 16);
+    addrs.push_back(a);
+    if (sym == name) start = a;
+  }
+  if (!start) return std::nullopt;
+  uint64_t end = UINT64_MAX;
+  for (uint64_t a : addrs)
+    if (a > start) end = std::min(end, a);
+  if (end == UINT64_MAX) return std::nullopt;
+  return std::make_pair(start, end);
+}
+
 struct FaultObj {
   uint64_t pages = 0;
   int owner = -1;  // index of the mdl file holding the allocation's handle, -1 once freed
@@ -1667,6 +1692,19 @@ int cmd_faultinject(int argc, char** argv) {
   // The driver's pages may come with __GFP_HIGHMEM, and at any order.
   page.set("ignore-gfp-highmem", "N");
   page.set("min-order", "0");
+  // DMA-API debugging tracks each mapping in a radix tree (add_dma_entry(),
+  // GFP_ATOMIC) and turns itself off for good when that fails: spare its
+  // allocations, or the rest of the run maps unchecked.
+  std::string spared = "nothing spared";
+  if (exists(page.dir + "/reject-start")) {
+    if (auto r = kernel_function_range("add_dma_entry")) {
+      for (FaultKnob* k : {&page, &slab}) {
+        k->set("reject-start", mdl::hex(r->first));
+        k->set("reject-end", mdl::hex(r->second));
+      }
+      spared = "allocations under add_dma_entry() spared";
+    }
+  }
   v.check(page.ok && slab.ok, "could not configure fail_page_alloc or failslab");
   FailScope::fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
   v.check(FailScope::fd >= 0, std::string("open make-it-fail: ") + std::strerror(errno));
@@ -1902,13 +1940,17 @@ int cmd_faultinject(int argc, char** argv) {
   v.check(kinds_failed * 2 > kinds,
           "only " + std::to_string(kinds_failed) + " of " + std::to_string(kinds) + " calls ever failed");
   log.poll();
-  char line[400];
+  page.set("reject-start", "0");
+  page.set("reject-end", "0");
+  slab.set("reject-start", "0");
+  slab.set("reject-end", "0");
+  char line[500];
   std::snprintf(line, sizeof(line),
                 "faultinject: %" PRIu64 " ioctls in %.0f s at %u %%, %" PRIu64 " page and %" PRIu64
-                " slab failures injected, %" PRIu64 " calls ended in ENOMEM (%u of %u kinds), %" PRIu64
+                " slab failures injected (%s), %" PRIu64 " calls ended in ENOMEM (%u of %u kinds), %" PRIu64
                 " state checks, %" PRIu64 " kernel reports, %s",
-                ioctls, secs, probability, injected_page, injected_slab, enomem, kinds_failed, kinds,
-                state_checks, log.reports, leaked.c_str());
+                ioctls, secs, probability, injected_page, injected_slab, spared.c_str(), enomem, kinds_failed,
+                kinds, state_checks, log.reports, leaked.c_str());
   return v.finish(line, &log);
 }
 
