@@ -1333,9 +1333,10 @@ int cmd_window_walk() {
     v.check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
             what + (WIFSIGNALED(status) ? ": killed by signal " + std::to_string(WTERMSIG(status))
                                         : ": neither 0 nor ENOMEM"));
-    // KASAN, lockdep and page poisoning under TCG: ten times slower.
+    // KASAN, lockdep and page poisoning under TCG, with the other guests
+    // of make check-debug beside it: 10 to 20 times slower (20.3 s seen).
     const double bound = std::getenv("MDL_DEBUG_KERNEL") && std::string(std::getenv("MDL_DEBUG_KERNEL")) == "1"
-                             ? 20.0
+                             ? 60.0
                              : 2.0;
     v.check(secs < bound, what + ": one ioctl took " + std::to_string(secs) + " s");
     v.check(peak * static_cast<int64_t>(kPage) < static_cast<int64_t>(16 * MiB),
