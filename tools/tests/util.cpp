@@ -48,19 +48,25 @@ Range test_window(const mdl::Device& dev, const mdl::Info& info, uint64_t size) 
   first &= ~(page_size() - 1);
   Range fallback{first, std::min(end, first + size) - 1};
   // Where free memory lies depends on the kernel: a KASAN kernel fills the
-  // low hundreds of MiB with its image and early allocations. Only a root
-  // caller's requests may see physical addresses, and only root tests ask
-  // for windows; probe there for the first window whose first 32 MiB give
-  // 4 MiB, with the pool off so the probe's pages go back to the buddy
-  // allocator rather than sit in the pool.
+  // low hundreds of MiB with its image and early allocations, swiotlb takes
+  // 64 MiB more without an IOMMU. Only a root caller's requests may see
+  // physical addresses, and only root tests ask for windows; probe there for
+  // the first window whose first 32 MiB give 4 MiB, and 1 MiB in aligned
+  // 64 KiB blocks (what the contiguous-chunk tests ask for), with the pool
+  // off so the probe's pages go back to the buddy allocator rather than sit
+  // in the pool.
   static std::map<uint64_t, Range> found;
   if (auto it = found.find(size); it != found.end()) return it->second;
   ModuleParam no_pool("pool_max_mb", "0");
   for (uint64_t base = first; base + size <= end; base += 32 * MiB) {
-    auto r = request(4 * MiB);
-    r.low = base;
-    r.high = base + std::min<uint64_t>(size, 32 * MiB) - 1;
-    if (dev.alloc(r)) return found[size] = Range{base, base + size - 1};
+    auto plain = request(4 * MiB);
+    plain.low = base;
+    plain.high = base + std::min<uint64_t>(size, 32 * MiB) - 1;
+    auto blocks = request(1 * MiB, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS);
+    blocks.skip = 64 * 1024;
+    blocks.low = plain.low;
+    blocks.high = plain.high;
+    if (dev.alloc(plain) && dev.alloc(blocks)) return found[size] = Range{base, base + size - 1};
   }
   return fallback;
 }
