@@ -69,9 +69,9 @@ check:
 
 # The VM suites under the sanitizing debug kernel (KASAN, lockdep, kmemleak,
 # DMA-API debug, UBSAN, fault injection), built from linux-source-6.12 into
-# the cache. Too long for `make check`, which instead requires the green
-# run recorded in Documentation/gpu/drm-mdl/testing.rst to cover the
-# current driver sources; RECORD=1 writes that record.
+# the cache. Too long for `make check`; RECORD=1 writes a green run into
+# Documentation/gpu/drm-mdl/testing.rst, and tools/check-debug.sh
+# --verify-record checks that the record covers the driver sources.
 check-debug:
 	@tools/check-debug.sh $(if $(RECORD),--record)
 

@@ -26,9 +26,9 @@
 #   tools/check-debug.sh                run it; with --record, write the
 #                                       record when every step passed
 #   tools/check-debug.sh --verify-record
-#                                       the check `make check` runs: the
-#                                       record is green and covers the
-#                                       driver sources as they are now
+#                                       the record is green and covers the
+#                                       driver sources as they are now (for
+#                                       `make check`, once a record exists)
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
