@@ -1335,9 +1335,8 @@ int cmd_window_walk() {
                                         : ": neither 0 nor ENOMEM"));
     // KASAN, lockdep and page poisoning under TCG, with the other guests
     // of make check-debug beside it: 10 to 20 times slower (20.3 s seen).
-    const double bound = std::getenv("MDL_DEBUG_KERNEL") && std::string(std::getenv("MDL_DEBUG_KERNEL")) == "1"
-                             ? 60.0
-                             : 2.0;
+    const char* debug_kernel = std::getenv("MDL_DEBUG_KERNEL");
+    const double bound = debug_kernel && std::string(debug_kernel) == "1" ? 60.0 : 2.0;
     v.check(secs < bound, what + ": one ioctl took " + std::to_string(secs) + " s");
     v.check(peak * static_cast<int64_t>(kPage) < static_cast<int64_t>(16 * MiB),
             what + ": held " + mib(static_cast<uint64_t>(peak) * kPage) + " at its peak");
