@@ -196,7 +196,11 @@ def sanity(kernel, user_rows, smoke):
         if r.get("status") != "ok":
             bad.append(f"status {r.get('status')} errno {r.get('errno')}")
         else:
-            if not (0 < r["min_ns"] <= r["median_ns"] <= r["max_ns"]):
+            # A repetition is the mean of up to 64 operations, each timed on
+            # its own against a clock that ticks every 256 ns in UML; a 4 KiB
+            # zeroing (about 150 ns) can read 0 in every one of them, so only
+            # the median must be above zero.
+            if not (0 <= r["min_ns"] <= r["median_ns"] <= r["max_ns"] and r["median_ns"] > 0):
                 bad.append(f"min/median/max {r['min_ns']}/{r['median_ns']}/{r['max_ns']}")
             if r["chunks"] < 1 or r["big_chunk_bytes"] > r["size"]:
                 bad.append(f"chunks {r['chunks']} big bytes {r['big_chunk_bytes']}")
