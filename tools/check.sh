@@ -16,6 +16,8 @@
 #   tools    the C++ user space (shared by both kernels' VM steps)
 #   deb      the mdl-dkms and mdl-tools packages
 #   docs     make htmldocs, warnings as errors
+#   debug-record  the last green `make check-debug` (testing.rst) covers
+#            the driver sources as they are now
 #
 # Every step's last line is "SUMMARY <step> [<kernel>] <passed> <failed>".
 # MDL_CHECK_KERNELS="6.12" limits the kernels (default "6.1 6.12").
@@ -123,9 +125,14 @@ unset MDL_KERNEL
 
 step "htmldocs" Documentation/htmldocs.sh
 
+# The debug kernel's suites take too long for this run (testing.rst); what
+# it checks is that their last green run covers the driver as it is now.
+step "debug-record" tools/check-debug.sh --verify-record
+
 # A step that went missing (the script itself broke) must not pass for a
-# green run: tools, deb and htmldocs, and seven steps per kernel.
-expected=$((3 + 7 * $(echo $KERNELS | wc -w)))
+# green run: tools, deb, htmldocs and debug-record, and seven steps per
+# kernel.
+expected=$((4 + 7 * $(echo $KERNELS | wc -w)))
 if [ "${#summaries[@]}" -ne "$expected" ]; then
 	echo "check: $expected steps should have reported, ${#summaries[@]} did" >&2
 	failed=$((failed + 1))

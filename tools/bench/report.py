@@ -414,16 +414,17 @@ def targets(kernel, user_rows, out):
 
         # The descriptor as issue 12 found it (79cc4d4): a page pointer and
         # a pfn per page, and per contiguous run a chunk entry (16 bytes)
-        # and a scatterlist entry (32), without the struct and without slab
-        # and vmalloc rounding, which make the baseline smaller and the
-        # target harder.
+        # and a scatterlist entry (32, in page-sized tables of 128 of which
+        # one chains to the next), without the struct and without slab and
+        # vmalloc rounding, which make the baseline smaller and the target
+        # harder.
         def descriptor(size):
             ph = phases.get((where, f, size, "pool_cold"))
             r = idx.get((where, f, size, "pool_cold"))
             if not ph or not ok(r) or not ph.get("pages"):
                 return None
             now = ph["desc_bytes"] / ph["pages"]
-            before = 16 + 48 * r["chunks"] / ph["pages"]
+            before = 16 + (16 + 32 * 128 / 127) * r["chunks"] / ph["pages"]
             return f"{now:.1f} B/page vs {before:.1f} ({now / before:.2f}x)", now <= before / 2
         # From 2 MiB up, where the struct itself is below 0.5 % of the bytes.
         check("fragmented (>= 2 MiB): descriptor bytes per page <= half of 79cc4d4's layout",
