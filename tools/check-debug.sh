@@ -27,8 +27,8 @@
 #                                       record when every step passed
 #   tools/check-debug.sh --verify-record
 #                                       the record is green and covers the
-#                                       driver sources as they are now (for
-#                                       `make check`, once a record exists)
+#                                       driver sources as they are now (the
+#                                       debug-record step of `make check`)
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -61,9 +61,9 @@ verify_record() {
 		echo "check-debug:   it covers sources $want (commit $(record_field commit)), the tree has $have" >&2
 		echo "check-debug:   run 'make check-debug RECORD=1' and commit $DOC" >&2
 	elif ! echo "$result" | grep -qE '^    [1-9][0-9]* passed, 0 failed$'; then
-		echo "check-debug: FAIL: the recorded run was not green: '${result# *}'" >&2
+		echo "check-debug: FAIL: the recorded run was not green: '${result#"${result%%[! ]*}"}'" >&2
 	else
-		echo "check-debug: the record covers these sources ($have): ${result# *} at $(record_field commit)"
+		echo "check-debug: the record covers these sources ($have): ${result#"${result%%[! ]*}"} at $(record_field commit)"
 		echo "SUMMARY debug-record 1 0"
 		return 0
 	fi
@@ -139,7 +139,7 @@ write_record() {
 		sed -n '/^=== hardening: summary/,/^SUMMARY hardening/p' "$logs/hardening.log" |
 			grep -v -E '^(===|SUMMARY|PASS |FAIL )' | sed 's/^/    /'
 		cat "$logs"/*.log | grep -a -o 'kmemleak scan after the command: [0-9]* unreferenced objects' |
-			sort | uniq -c | sed 's/^ */    guests with a /; s/ kmemleak/: kmemleak/'
+			sort | uniq -c | sed -E 's/^ *([0-9]+) /    \1 guests, /'
 		printf '    %s\n' "${summaries[@]}" "$passed passed, $failed failed"
 		echo
 		echo "$END_MARK"
