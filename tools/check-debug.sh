@@ -38,10 +38,12 @@ BEGIN_MARK='.. check-debug-record-begin'
 END_MARK='.. check-debug-record-end'
 
 # What the record covers: the driver and its headers, by content, so that
-# neither history nor file times matter (CI clones have neither).
+# neither history nor file times matter (CI clones have neither), in
+# byte order whatever the caller's locale.
 sources_hash() {
 	git -C "$TOP" ls-files -z -- Kbuild drivers include |
-		sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+		LC_ALL=C sort -z | (cd "$TOP" && xargs -0 sha256sum) |
+		sha256sum | cut -c1-16
 }
 
 record_field() { # name
