@@ -6,7 +6,7 @@
 # KFENCE, lockdep, kmemleak, DMA-API debug, DEBUG_PAGEALLOC, page
 # poisoning, DEBUG_SG, UBSAN bounds, fault injection; strict IOMMU):
 #
-#   kernel     the debug kernel builds (cached; cold ~45 min on 2 cores)
+#   kernel     the debug kernel builds (cached; cold 13 min on 2 cores)
 #   module     mdl.ko builds against it at W=1
 #   vm         the GoogleTest suite, with and without the IOMMU, and drm_info
 #   trace      the tracepoints through tracefs
