@@ -214,8 +214,7 @@ def sanity(kernel, user_rows, smoke):
             problems.append(f"{name}: " + ", ".join(bad))
         else:
             passed += 1
-    phases = {(r["where"], r["scenario"], r["size"], r["contender"]): r
-              for r in kernel["phases"]}
+    phases = index(kernel["phases"])
     for (where, scenario, size), got in sorted(measured.items()):
         for c in ("pool_cold", "pool_warm"):
             if c not in got:
@@ -389,8 +388,7 @@ def targets(kernel, user_rows, out):
         verdicts.append({"target": name, "where": where, "verdict": verdict,
                          "detail": ", ".join(parts), "limit": limit_text, "issue": issue})
 
-    phases = {(r["where"], r["scenario"], r["size"], r["contender"]): r
-              for r in kernel["phases"]}
+    phases = index(kernel["phases"])
 
     def issue12_targets(where, u, vs, check):
         """Issue 12: small and scattered requests, 4 KiB to 1 GiB."""

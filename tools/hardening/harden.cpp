@@ -41,6 +41,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -1929,8 +1930,8 @@ int cmd_faultinject(int argc, char** argv) {
   // the run proves little about it. Free, close, info, map offset (the
   // offset and the file's access exist from the handle's creation on) and
   // the DMA copy allocate nothing; they are run, and must end in success.
-  static const char* const allocating[] = {"alloc",       "get_pages",          "mmap+fault",
-                                           "prime_handle_to_fd", "prime_fd_to_handle", "vgem_import"};
+  static const std::set<std::string> allocating = {"alloc",          "get_pages",          "mmap+fault",
+                                                    "prime_handle_to_fd", "prime_fd_to_handle", "vgem_import"};
   uint64_t enomem = 0;
   unsigned kinds = 0, kinds_failed = 0;
   for (auto& [what, c] : counts) {
@@ -1940,11 +1941,9 @@ int cmd_faultinject(int argc, char** argv) {
     kinds++;
     if (c.enomem) kinds_failed++;
   }
-  for (const char* what : allocating)
-    v.check(counts[what].enomem > 0, std::string(what) + " never failed under injection");
+  for (const auto& what : allocating) v.check(counts[what].enomem > 0, what + " never failed under injection");
   for (auto& [what, c] : counts)
-    if (std::find_if(std::begin(allocating), std::end(allocating),
-                     [&](const char* a) { return what == a; }) == std::end(allocating))
+    if (!allocating.contains(what))
       v.check(c.enomem == 0, what + " allocates nothing, yet failed " + std::to_string(c.enomem) + " times");
   v.check(ioctls >= budget, "only " + std::to_string(ioctls) + " ioctls");
   v.check(injected_page > 0 && injected_slab > 0, "no failure injected into page or slab allocations");
