@@ -8,13 +8,12 @@
  * outside the window are held until the request ends (otherwise the next
  * call would return the very same chunk) and the attempts are bounded. When
  * the buddy allocator will not place memory inside the window, or a request
- * needs blocks larger than the buddy allocator's largest order,
- * alloc_contig_range() takes the exact pfn range instead.
+ * needs blocks larger than the buddy allocator's largest order, exact
+ * placement (mdl_contig.c) takes the pfn range instead.
  */
 
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
-#include <linux/highmem.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -28,8 +27,6 @@
 #define MDL_REJECT_STREAK_MAX		64
 /* FAST_LARGE_PAGES takes only what is readily free, so it gives up sooner. */
 #define MDL_REJECT_STREAK_FAST		4
-/* Failed alloc_contig_range() attempts in a row before a window is given up. */
-#define MDL_CONTIG_FAILURES_MAX		32
 
 static atomic_long_t mdl_engine_pages = ATOMIC_LONG_INIT(0);
 
@@ -259,7 +256,13 @@ static void mdl_accept_trimmed(struct mdl_page_list *list, struct page *page,
 	}
 }
 
-static int mdl_check_interrupt(const struct mdl_chunk_ctx *ctx)
+/**
+ * mdl_chunk_check_interrupt - stop on a fatal signal, yield where allowed
+ * @ctx: the request's allocator state
+ *
+ * Return: 0, or -EINTR when the caller is being killed.
+ */
+int mdl_chunk_check_interrupt(const struct mdl_chunk_ctx *ctx)
 {
 	if (fatal_signal_pending(current))
 		return -EINTR;
@@ -272,37 +275,6 @@ static unsigned int mdl_reject_limit(const struct mdl_chunk_ctx *ctx)
 {
 	return (ctx->plan->flags & DRM_MDL_ALLOC_FAST_LARGE_PAGES) ?
 	       MDL_REJECT_STREAK_FAST : MDL_REJECT_STREAK_MAX;
-}
-
-/*
- * Before exact placement: held chunks and idle pooled pages are allocated
- * and unmovable, so they would only block the isolation of their
- * pageblocks. The pool is a cache; a window that bites empties it.
- */
-static void mdl_chunk_prepare_contig(struct mdl_chunk_ctx *ctx)
-{
-	struct drm_mdl_pool_stats stats;
-
-	mdl_chunk_release_held(ctx);
-	drm_mdl_pool_get_stats(&stats);
-	if (stats.clean_pages || stats.dirty_pages)
-		drm_mdl_pool_drain();
-}
-
-/*
- * alloc_contig_range() charges no memory cgroup, and 6.1 exports no way to
- * charge pages afterwards. A request charged to a cgroup (an ioctl caller
- * in one, see mdl_user_gfp()) therefore never gets exact placement: each
- * such request would take memory past memory.max, and a container could
- * repeat it without bound. It gets what the buddy allocator can place, or
- * -ENOMEM.
- */
-static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
-{
-	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
-	       !(ctx->gfp_extra & __GFP_ACCOUNT) &&
-	       !(ctx->plan->flags & (DRM_MDL_ALLOC_NO_WAIT |
-				     DRM_MDL_ALLOC_FAST_LARGE_PAGES));
 }
 
 /**
@@ -319,198 +291,8 @@ static bool mdl_may_use_contig(const struct mdl_chunk_ctx *ctx)
 bool mdl_chunk_spent(const struct mdl_chunk_ctx *ctx)
 {
 	return !mdl_may_hold_more(ctx) &&
-	       (!mdl_may_use_contig(ctx) || !ctx->contig_budget) &&
+	       (!mdl_contig_allowed(ctx) || !ctx->contig_budget) &&
 	       !mdl_pool_pages();
-}
-
-/*
- * A cheap look before the expensive isolation: alloc_contig_range() can take
- * a page only when it is free or movable (on the LRU; other movable pages
- * are rare enough to leave alone),
- * and a range only inside one zone.
- */
-static bool mdl_page_takeable(const struct mdl_chunk_ctx *ctx, unsigned long pfn,
-			      struct zone *zone)
-{
-	struct page *page;
-
-	if (!pfn_valid(pfn))
-		return false;
-	page = pfn_to_page(pfn);
-	if (page_zone(page) != zone || PageReserved(page))
-		return false;
-	if ((ctx->plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) &&
-	    zone_to_nid(zone) != ctx->nid)
-		return false;
-	return !page_count(page) || PageLRU(page);
-}
-
-static struct zone *mdl_pfn_zone(unsigned long pfn)
-{
-	return pfn_valid(pfn) ? page_zone(pfn_to_page(pfn)) : NULL;
-}
-
-/*
- * 6.1's page isolation checks the whole pageblock at either end of a range,
- * not only the pages asked for, so a pageblock holding one unmovable page
- * cannot give even its free pages. Look before paying for the attempt.
- */
-static bool mdl_pageblock_isolatable(struct mdl_chunk_ctx *ctx,
-				     unsigned long pfn)
-{
-	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
-	struct zone *zone = mdl_pfn_zone(pfn);
-	unsigned long i;
-
-	/* A busy pageblock stays busy: windows sharing it look once. */
-	if (ctx->pb_checked == start && !ctx->pb_isolatable)
-		return false;
-	ctx->pb_checked = start;
-	ctx->pb_isolatable = false;
-	if (!zone)
-		return false;
-	for (i = start; i < start + pageblock_nr_pages; i++)
-		if (!mdl_page_takeable(ctx, i, zone))
-			return false;
-	ctx->pb_isolatable = true;
-	return true;
-}
-
-static bool mdl_contig_candidate(struct mdl_chunk_ctx *ctx,
-				 unsigned long pfn, unsigned long nr_pages)
-{
-	unsigned long i;
-
-	for (i = ALIGN_DOWN(pfn, pageblock_nr_pages); i < pfn + nr_pages;
-	     i += pageblock_nr_pages)
-		if (!mdl_pageblock_isolatable(ctx, i))
-			return false;
-	return true;
-}
-
-static int mdl_contig_take(const struct mdl_chunk_ctx *ctx,
-			   unsigned long pfn, unsigned long nr_pages)
-{
-#ifdef CONFIG_CONTIG_ALLOC
-	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
-	unsigned long i;
-	int ret;
-
-	if (mdl_fault_should_fail(MDL_FAULT_CONTIG))
-		return -EBUSY;
-	ret = alloc_contig_range(pfn, pfn + nr_pages, MIGRATE_MOVABLE, gfp);
-	if (ret)
-		return ret;
-	atomic_long_add(nr_pages, &mdl_engine_pages);
-	if (!(ctx->plan->flags & DRM_MDL_ALLOC_DONT_ZERO))
-		for (i = 0; i < nr_pages; i++)
-			clear_highpage(pfn_to_page(pfn + i));
-	return 0;
-#else
-	return -EOPNOTSUPP;
-#endif
-}
-
-/*
- * Takes exact ranges of @run pages, starting on @align boundaries inside the
- * window, until @list is full or the window is spent.
- */
-static int mdl_contig_fill(struct mdl_chunk_ctx *ctx,
-			   const struct mdl_window *window,
-			   struct mdl_page_list *list, unsigned long run,
-			   unsigned long align)
-{
-	unsigned long pfn = ALIGN(window->first_pfn, align);
-	unsigned int failures = 0;
-	int ret;
-
-	while (list->count < list->capacity && pfn <= window->last_pfn &&
-	       run - 1 <= window->last_pfn - pfn &&
-	       failures < MDL_CONTIG_FAILURES_MAX) {
-		unsigned long i;
-
-		ret = mdl_check_interrupt(ctx);
-		if (ret)
-			return ret;
-		/* Only real attempts count: the cheap look may skip any number. */
-		if (!mdl_contig_candidate(ctx, pfn, run)) {
-			pfn += align;
-			continue;
-		}
-		if (mdl_contig_take(ctx, pfn, run)) {
-			failures++;
-			pfn += align;
-			continue;
-		}
-		for (i = 0; i < run; i++)
-			list->pages[list->count++] = pfn_to_page(pfn + i);
-		failures = 0;
-		pfn += ALIGN(run, align);
-	}
-	return 0;
-}
-
-/*
- * Takes @nr_pages at @pfn, or failing that each half of them, down to single
- * pages: one page in use must not cost the free pages around it.
- */
-static int mdl_contig_bisect(struct mdl_chunk_ctx *ctx, unsigned long pfn,
-			     unsigned long nr_pages, struct mdl_page_list *list,
-			     unsigned long *budget)
-{
-	unsigned long half, i;
-	int ret;
-
-	nr_pages = min(nr_pages, list->capacity - list->count);
-	if (!nr_pages || !*budget)
-		return 0;
-	ret = mdl_check_interrupt(ctx);
-	if (ret)
-		return ret;
-	if (!mdl_contig_take(ctx, pfn, nr_pages)) {
-		for (i = 0; i < nr_pages; i++)
-			list->pages[list->count++] = pfn_to_page(pfn + i);
-		return 0;
-	}
-	(*budget)--;
-	if (nr_pages == 1)
-		return 0;
-	half = nr_pages / 2;
-	ret = mdl_contig_bisect(ctx, pfn, half, list, budget);
-	if (ret)
-		return ret;
-	return mdl_contig_bisect(ctx, pfn + half, nr_pages - half, list, budget);
-}
-
-/*
- * Scattered pages by exact placement: the window's part of every pageblock
- * that isolation can take, until the window is dry. Failed attempts are
- * budgeted in proportion to the request, across its windows, so windows of
- * pinned pages costs bounded time.
- */
-static int mdl_contig_scatter(struct mdl_chunk_ctx *ctx,
-			      const struct mdl_window *window,
-			      struct mdl_page_list *list)
-{
-	unsigned long *budget = &ctx->contig_budget;
-	unsigned long pfn = window->first_pfn;
-	int ret;
-
-	while (list->count < list->capacity && pfn <= window->last_pfn &&
-	       *budget) {
-		unsigned long end = min3(ALIGN(pfn + 1, pageblock_nr_pages),
-					 window->last_pfn + 1,
-					 pfn + (list->capacity - list->count));
-
-		if (mdl_pageblock_isolatable(ctx, pfn)) {
-			ret = mdl_contig_bisect(ctx, pfn, end - pfn, list,
-						budget);
-			if (ret)
-				return ret;
-		}
-		pfn = ALIGN(pfn + 1, pageblock_nr_pages);
-	}
-	return 0;
 }
 
 /*
@@ -565,7 +347,7 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 
 		order = min3(order_cap, (unsigned int)ilog2(remaining),
 			     (unsigned int)ilog2(span));
-		ret = mdl_check_interrupt(ctx);
+		ret = mdl_chunk_check_interrupt(ctx);
 		if (ret)
 			return ret;
 
@@ -603,8 +385,8 @@ static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 	}
 
 	if (list->count < list->capacity && window_bites &&
-	    mdl_may_use_contig(ctx)) {
-		mdl_chunk_prepare_contig(ctx);
+	    mdl_contig_allowed(ctx)) {
+		mdl_contig_prepare(ctx);
 		return mdl_contig_scatter(ctx, window, list);
 	}
 	return 0;
@@ -628,7 +410,7 @@ static struct page *mdl_buddy_in_window(struct mdl_chunk_ctx *ctx,
 	for (attempt = 0; attempt < mdl_reject_limit(ctx); attempt++) {
 		struct page *page;
 
-		ret = mdl_check_interrupt(ctx);
+		ret = mdl_chunk_check_interrupt(ctx);
 		if (ret)
 			return ERR_PTR(ret);
 		page = mdl_buddy_alloc(ctx, window, order);
@@ -658,8 +440,8 @@ static int mdl_fill_blocks(struct mdl_chunk_ctx *ctx,
 			break;
 		mdl_accept(list, page, order);
 	}
-	if (list->count < list->capacity && mdl_may_use_contig(ctx)) {
-		mdl_chunk_prepare_contig(ctx);
+	if (list->count < list->capacity && mdl_contig_allowed(ctx)) {
+		mdl_contig_prepare(ctx);
 		return mdl_contig_fill(ctx, window, list, block, block);
 	}
 	return 0;
@@ -680,9 +462,9 @@ static int mdl_fill_single_block(struct mdl_chunk_ctx *ctx,
 		mdl_accept_trimmed(list, page, order, want);
 		return 0;
 	}
-	if (!mdl_may_use_contig(ctx))
+	if (!mdl_contig_allowed(ctx))
 		return 0;
-	mdl_chunk_prepare_contig(ctx);
+	mdl_contig_prepare(ctx);
 	return mdl_contig_fill(ctx, window, list, want,
 			       min_t(unsigned long, roundup_pow_of_two(want),
 				     pageblock_nr_pages));
@@ -708,6 +490,15 @@ void mdl_chunk_release_pages(struct page **pages, unsigned long count,
 void mdl_chunk_disown_pages(unsigned long count)
 {
 	atomic_long_sub(count, &mdl_engine_pages);
+}
+
+/**
+ * mdl_chunk_own_pages - pages from outside the buddy ladder join the count
+ * @count: number of pages (from the pool or from exact placement)
+ */
+void mdl_chunk_own_pages(unsigned long count)
+{
+	atomic_long_add(count, &mdl_engine_pages);
 }
 
 /*
@@ -758,7 +549,7 @@ int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 	int ret;
 
 	/* The pool path never sleeps or loops: check for a kill up front. */
-	ret = mdl_check_interrupt(ctx);
+	ret = mdl_chunk_check_interrupt(ctx);
 	if (ret)
 		return ret;
 	if (mdl_chunk_may_use_pool(ctx)) {
@@ -767,7 +558,7 @@ int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 		unsigned long first = list->count, taken;
 
 		taken = mdl_pool_take(list, window, plan->cache_type, nid);
-		atomic_long_add(taken, &mdl_engine_pages);
+		mdl_chunk_own_pages(taken);
 		if (taken && list->pooled)
 			bitmap_set(list->pooled, first, taken);
 	}

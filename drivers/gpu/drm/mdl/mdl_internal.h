@@ -6,6 +6,7 @@
  *   mdl_request.c  validate a struct drm_mdl_request
  *   mdl_window.c   walk the physical windows (low/high + k * skip)
  *   mdl_chunk.c    allocate page chunks inside one window
+ *   mdl_contig.c   exact placement: alloc_contig_range() for a window
  *   mdl_cache.c    apply / restore the CPU cache type
  *   mdl_dma.c      build and DMA-map the sg_table on the device
  *   mdl_pool.c     pre-zeroed pages kept by order and cache type
@@ -160,7 +161,23 @@ void mdl_chunk_free_pages(struct page **pages, unsigned long count);
 void mdl_chunk_release_pages(struct page **pages, unsigned long count,
 			     u32 cache_type);
 void mdl_chunk_disown_pages(unsigned long count);
+void mdl_chunk_own_pages(unsigned long count);
+int mdl_chunk_check_interrupt(const struct mdl_chunk_ctx *ctx);
 long mdl_pages_in_use(void);
+
+/* ---- mdl_contig.c ---- */
+
+/* Failed alloc_contig_range() attempts in a row before a window is given up. */
+#define MDL_CONTIG_FAILURES_MAX		32
+
+bool mdl_contig_allowed(const struct mdl_chunk_ctx *ctx);
+void mdl_contig_prepare(struct mdl_chunk_ctx *ctx);
+int mdl_contig_fill(struct mdl_chunk_ctx *ctx, const struct mdl_window *window,
+		    struct mdl_page_list *list, unsigned long run,
+		    unsigned long align);
+int mdl_contig_scatter(struct mdl_chunk_ctx *ctx,
+		       const struct mdl_window *window,
+		       struct mdl_page_list *list);
 
 /* ---- mdl_cache.c ---- */
 
