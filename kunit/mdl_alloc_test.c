@@ -750,6 +750,26 @@ static void mdl_alloc_prefer_contiguous(struct kunit *test)
 	drm_mdl_free(mdl);
 }
 
+/*
+ * Small requests take single pages unless the caller asks for contiguity:
+ * with PREFER_CONTIGUOUS a 64 KiB request on a quiet machine is one run.
+ */
+static void mdl_alloc_small_prefer_contiguous_keeps_the_ladder(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_64K);
+	struct drm_mdl *mdl;
+
+	req.flags |= DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+	drm_mdl_pool_drain();
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->page_count, SZ_64K / PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mdl->nr_chunks, 1U);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(mdl->pfns[0], SZ_64K / PAGE_SIZE));
+	mdl_expect_consistent(test, mdl);
+	drm_mdl_free(mdl);
+}
+
 static void mdl_alloc_fatal_signal_is_eintr(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_1M);
@@ -805,6 +825,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_walk_ends_when_spent),
 	KUNIT_CASE(mdl_alloc_no_wait_under_spinlock),
 	KUNIT_CASE(mdl_alloc_prefer_contiguous),
+	KUNIT_CASE(mdl_alloc_small_prefer_contiguous_keeps_the_ladder),
 	KUNIT_CASE(mdl_alloc_fatal_signal_is_eintr),
 	KUNIT_CASE(mdl_alloc_free_ignores_errors),
 	KUNIT_CASE(mdl_alloc_phase_counters),

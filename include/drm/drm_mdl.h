@@ -65,6 +65,8 @@ struct drm_mdl_chunk {
  *            pool when freed (they are not charged to a memory cgroup)
  * @compact: private to drm-mdl: @pages, @pfns, @chunks and the sg_table's
  *           entries live in the descriptor's own allocation
+ * @pool_link: private to drm-mdl: after drm_mdl_free(), the pool's list of
+ *             descriptors whose pages wait for its zeroing worker
  *
  * Everything here is read-only for the caller; drm_mdl_free() releases it.
  */
@@ -81,6 +83,7 @@ struct drm_mdl {
 	u32 flags;
 	bool poolable;
 	bool compact;
+	struct list_head pool_link;
 };
 
 struct drm_mdl *drm_mdl_alloc(struct device *dev,

@@ -199,7 +199,11 @@ static u64 mdl_descriptor_bytes(const struct drm_mdl *mdl)
 	       mdl_sg_table_bytes(mdl->sgt.orig_nents);
 }
 
-static void mdl_release_descriptor(struct drm_mdl *mdl)
+/**
+ * mdl_release_descriptor - free a descriptor and its arrays, not its pages
+ * @mdl: the descriptor, unmapped
+ */
+void mdl_release_descriptor(struct drm_mdl *mdl)
 {
 	if (mdl->compact) {
 		kfree(mdl);
@@ -265,8 +269,6 @@ err:
 	return ERR_PTR(ret);
 }
 
-/* Requests up to this many pages gather on the stack. */
-#define MDL_SMALL_PAGES		64
 /*
  * Their descriptor, arrays and sg_table entries included, then takes one
  * slab object when it fits in this many bytes: one allocation and one
@@ -499,15 +501,24 @@ void drm_mdl_free(struct drm_mdl *mdl)
 	t = mdl_phase_begin();
 	trace_mdl_free(mdl, mdl->poolable);
 	mdl_dma_unmap(mdl);
-	if (mdl->poolable) {
-		mdl_chunk_disown_pages(mdl->page_count);
-		mdl_pool_give(mdl);
-	} else {
+	put_device(mdl->dev);
+	if (!mdl->poolable) {
 		mdl_chunk_release_pages(mdl->pages, mdl->page_count,
 					mdl->cache_type);
+		mdl_release_descriptor(mdl);
+	} else {
+		mdl_chunk_disown_pages(mdl->page_count);
+		/*
+		 * A large descriptor goes to the pool whole: cutting its runs
+		 * into blocks touches every struct page, which for scattered
+		 * pages costs more than the rest of the free. The zeroing
+		 * worker does it, and frees the descriptor.
+		 */
+		if (mdl->compact || !mdl_pool_adopt(mdl)) {
+			mdl_pool_give(mdl);
+			mdl_release_descriptor(mdl);
+		}
 	}
-	put_device(mdl->dev);
-	mdl_release_descriptor(mdl);
 	if (t) {
 		mdl_phase_mark(DRM_MDL_PHASE_FREE, &t);
 		__mdl_phase_count_free();

@@ -329,13 +329,32 @@ static unsigned long mdl_fill_order0_batch(struct mdl_chunk_ctx *ctx,
 	return got;
 }
 
+/*
+ * The order ladder pays from a few hundred KiB up: chunks of 2 MiB map as
+ * IOMMU superpages and a gigabyte is a few hundred runs to describe. Below
+ * it single pages win. They come hot from the per-cpu lists, where the
+ * last frees went, while a higher order comes from the buddy lists, cold
+ * in the cache, and a freed request goes back as single pages, never
+ * as the block it came from (measured in UML, pool drained: 16 KiB 2.6 us
+ * with the ladder, 1.15 us without; 64 KiB 8.9 against 3.3; 256 KiB 26.6
+ * against 11.1). A caller that asks for contiguity still gets the ladder.
+ */
+static unsigned int mdl_order_cap(const struct mdl_chunk_ctx *ctx,
+				  const struct mdl_page_list *list)
+{
+	if (list->capacity <= MDL_SMALL_PAGES &&
+	    !(ctx->plan->flags & DRM_MDL_ALLOC_PREFER_CONTIGUOUS))
+		return 0;
+	return ctx->max_order;
+}
+
 /* Scattered pages: the order ladder, then exact ranges if the window bites. */
 static int mdl_fill_scattered(struct mdl_chunk_ctx *ctx,
 			      const struct mdl_window *window,
 			      struct mdl_page_list *list)
 {
 	unsigned long span = window->last_pfn - window->first_pfn + 1;
-	unsigned int order_cap = ctx->max_order;
+	unsigned int order_cap = mdl_order_cap(ctx, list);
 	unsigned int streak = 0;
 	bool window_bites = !mdl_may_hold_more(ctx);
 	int ret;

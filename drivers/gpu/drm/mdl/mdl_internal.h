@@ -101,6 +101,12 @@ bool mdl_window_next(struct mdl_window_walker *walker,
 
 /* ---- mdl_chunk.c ---- */
 
+/*
+ * Requests up to this many pages are small: they gather on the stack and
+ * take single pages (see mdl_fill_scattered()).
+ */
+#define MDL_SMALL_PAGES		64
+
 /**
  * struct mdl_page_list - pages gathered so far, in allocation order
  * @pages: room for @capacity pages
@@ -212,12 +218,14 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 void mdl_pool_count_miss(unsigned long nr_pages);
 unsigned long mdl_pool_pages(void);
 void mdl_pool_give(const struct drm_mdl *mdl);
+bool mdl_pool_adopt(struct drm_mdl *mdl);
 struct shrinker *mdl_pool_shrinker(void);
 
 /* ---- mdl_alloc.c ---- */
 
 struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
 			  gfp_t gfp_extra);
+void mdl_release_descriptor(struct drm_mdl *mdl);
 
 /* ---- mdl_phase.c ---- */
 

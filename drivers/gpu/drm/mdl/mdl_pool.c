@@ -63,6 +63,7 @@ static struct mdl_pool {
 	spinlock_t lock;	/* protects everything below but the stats */
 	struct mdl_pool_list clean[MDL_POOL_NR_TYPES][MDL_POOL_NR_ORDERS];
 	struct list_head dirty;
+	struct list_head adopted;
 	unsigned long nr_clean;
 	unsigned long nr_dirty;
 	bool ready;
@@ -75,6 +76,7 @@ static struct mdl_pool {
 } mdl_pool = {
 	.lock = __SPIN_LOCK_UNLOCKED(mdl_pool.lock),
 	.dirty = LIST_HEAD_INIT(mdl_pool.dirty),
+	.adopted = LIST_HEAD_INIT(mdl_pool.adopted),
 };
 
 /* A block is its first page on a list; page->private says what it is. */
@@ -125,37 +127,6 @@ static void mdl_pool_release(struct page *head, unsigned long nr_pages,
 			__free_page(pages[i]);
 		done += n;
 	}
-}
-
-static void mdl_pool_zero_worker(struct kthread_work *work)
-{
-	struct page *head;
-
-	spin_lock(&mdl_pool.lock);
-	while ((head = list_first_entry_or_null(&mdl_pool.dirty, struct page,
-						lru))) {
-		unsigned long i, n = mdl_block_pages(head);
-		struct mdl_pool_list *clean;
-
-		list_del(&head->lru);
-		mdl_pool.nr_dirty -= n;
-		spin_unlock(&mdl_pool.lock);
-
-		for (i = 0; i < n; i++)
-			clear_highpage(head + i);
-
-		spin_lock(&mdl_pool.lock);
-		clean = &mdl_pool.clean[mdl_block_cache_type(head)]
-				       [mdl_block_order_index(head)];
-		list_add(&head->lru, &clean->blocks);
-		clean->nr_pages += n;
-		mdl_pool.nr_clean += n;
-		trace_mdl_pool_refill(n, mdl_pool.nr_clean, mdl_pool.nr_dirty);
-		spin_unlock(&mdl_pool.lock);
-		cond_resched();
-		spin_lock(&mdl_pool.lock);
-	}
-	spin_unlock(&mdl_pool.lock);
 }
 
 static bool mdl_block_fits(struct page *head, unsigned long nr_pages,
@@ -254,6 +225,156 @@ static unsigned int mdl_pool_order_for(unsigned long pfn, unsigned long nr_pages
 	return o;
 }
 
+/*
+ * Cuts the physically contiguous runs of @mdl into naturally aligned
+ * blocks, tagged and linked on @blocks; returns the pages they hold.
+ */
+static unsigned long mdl_pool_cut(const struct drm_mdl *mdl,
+				  struct list_head *blocks)
+{
+	unsigned long total = 0;
+	unsigned int c;
+
+	for (c = 0; c < mdl->nr_chunks; c++) {
+		unsigned long pfn = mdl->chunks[c].pfn;
+		unsigned long left = mdl->chunks[c].nr_pages;
+
+		while (left) {
+			unsigned int o = mdl_pool_order_for(pfn, left);
+			unsigned long n = 1UL << mdl_pool_orders[o];
+			struct page *head = pfn_to_page(pfn);
+
+			set_page_private(head, mdl_block_tag(o, mdl->cache_type));
+			list_add_tail(&head->lru, blocks);
+			total += n;
+			pfn += n;
+			left -= n;
+		}
+	}
+	return total;
+}
+
+static void mdl_pool_kick(unsigned long dirty)
+{
+	if (dirty >= MDL_POOL_ZERO_NOW_PAGES)
+		kthread_mod_delayed_work(mdl_pool.zero_worker,
+					 &mdl_pool.zero_work, 0);
+	else
+		kthread_queue_delayed_work(mdl_pool.zero_worker,
+					   &mdl_pool.zero_work,
+					   MDL_POOL_ZERO_DELAY);
+}
+
+/**
+ * mdl_pool_adopt - park a freed allocation whole, descriptor included
+ * @mdl: the allocation, unmapped, its device reference dropped
+ *
+ * The free path's cost then no longer grows with the pages: the zeroing
+ * worker cuts the runs into blocks as it files them, and frees the
+ * descriptor. Only when the pool has room for every page.
+ *
+ * Return: true if the pool owns @mdl now; false if the caller still does.
+ */
+bool mdl_pool_adopt(struct drm_mdl *mdl)
+{
+	unsigned long used, dirty;
+
+	spin_lock(&mdl_pool.lock);
+	used = mdl_pool.nr_clean + mdl_pool.nr_dirty;
+	if (!mdl_pool.ready || used + mdl->page_count > mdl_pool_limit()) {
+		spin_unlock(&mdl_pool.lock);
+		return false;
+	}
+	list_add_tail(&mdl->pool_link, &mdl_pool.adopted);
+	mdl_pool.nr_dirty += mdl->page_count;
+	dirty = mdl_pool.nr_dirty;
+	spin_unlock(&mdl_pool.lock);
+	mdl_pool_kick(dirty);
+	return true;
+}
+
+/* Gives the pages of an adopted descriptor back, and the descriptor. */
+static void mdl_pool_release_adopted(struct drm_mdl *mdl)
+{
+	unsigned long i;
+
+	mdl_cache_restore(mdl->pages, mdl->page_count, mdl->cache_type);
+	for (i = 0; i < mdl->page_count; i++)
+		__free_page(mdl->pages[i]);
+	mdl_release_descriptor(mdl);
+}
+
+/* Zeroes an adopted descriptor's pages and files them as clean blocks. */
+static void mdl_pool_zero_adopted(struct drm_mdl *mdl)
+{
+	struct page *head, *tmp;
+	unsigned long i;
+	LIST_HEAD(blocks);
+
+	for (i = 0; i < mdl->page_count; i++) {
+		clear_highpage(mdl->pages[i]);
+		if (!(i % 512))
+			cond_resched();
+	}
+	mdl_pool_cut(mdl, &blocks);
+
+	spin_lock(&mdl_pool.lock);
+	list_for_each_entry_safe(head, tmp, &blocks, lru) {
+		struct mdl_pool_list *clean =
+			&mdl_pool.clean[mdl_block_cache_type(head)]
+				       [mdl_block_order_index(head)];
+
+		list_move(&head->lru, &clean->blocks);
+		clean->nr_pages += mdl_block_pages(head);
+	}
+	mdl_pool.nr_dirty -= mdl->page_count;
+	mdl_pool.nr_clean += mdl->page_count;
+	trace_mdl_pool_refill(mdl->page_count, mdl_pool.nr_clean,
+			      mdl_pool.nr_dirty);
+	spin_unlock(&mdl_pool.lock);
+	mdl_release_descriptor(mdl);
+}
+
+static void mdl_pool_zero_worker(struct kthread_work *work)
+{
+	struct drm_mdl *mdl;
+	struct page *head;
+
+	spin_lock(&mdl_pool.lock);
+	while ((mdl = list_first_entry_or_null(&mdl_pool.adopted,
+					       struct drm_mdl, pool_link))) {
+		list_del(&mdl->pool_link);
+		spin_unlock(&mdl_pool.lock);
+		mdl_pool_zero_adopted(mdl);
+		cond_resched();
+		spin_lock(&mdl_pool.lock);
+	}
+	while ((head = list_first_entry_or_null(&mdl_pool.dirty, struct page,
+						lru))) {
+		unsigned long i, n = mdl_block_pages(head);
+		struct mdl_pool_list *clean;
+
+		list_del(&head->lru);
+		mdl_pool.nr_dirty -= n;
+		spin_unlock(&mdl_pool.lock);
+
+		for (i = 0; i < n; i++)
+			clear_highpage(head + i);
+
+		spin_lock(&mdl_pool.lock);
+		clean = &mdl_pool.clean[mdl_block_cache_type(head)]
+				       [mdl_block_order_index(head)];
+		list_add(&head->lru, &clean->blocks);
+		clean->nr_pages += n;
+		mdl_pool.nr_clean += n;
+		trace_mdl_pool_refill(n, mdl_pool.nr_clean, mdl_pool.nr_dirty);
+		spin_unlock(&mdl_pool.lock);
+		cond_resched();
+		spin_lock(&mdl_pool.lock);
+	}
+	spin_unlock(&mdl_pool.lock);
+}
+
 /**
  * mdl_pool_give - park the pages of a freed allocation
  * @mdl: the allocation, already unmapped from its device
@@ -264,29 +385,13 @@ static unsigned int mdl_pool_order_for(unsigned long pfn, unsigned long nr_pages
  */
 void mdl_pool_give(const struct drm_mdl *mdl)
 {
-	unsigned long limit = mdl_pool_limit(), room, total = 0, kept = 0;
+	unsigned long limit = mdl_pool_limit(), room, total, kept = 0;
 	unsigned long dirty;
 	struct page *head, *tmp;
 	LIST_HEAD(blocks);
-	unsigned int c;
 
 	/* Cut and tag without the lock; one acquisition for the whole free. */
-	for (c = 0; c < mdl->nr_chunks; c++) {
-		unsigned long pfn = mdl->chunks[c].pfn;
-		unsigned long left = mdl->chunks[c].nr_pages;
-
-		while (left) {
-			unsigned int o = mdl_pool_order_for(pfn, left);
-			unsigned long n = 1UL << mdl_pool_orders[o];
-
-			head = pfn_to_page(pfn);
-			set_page_private(head, mdl_block_tag(o, mdl->cache_type));
-			list_add_tail(&head->lru, &blocks);
-			total += n;
-			pfn += n;
-			left -= n;
-		}
-	}
+	total = mdl_pool_cut(mdl, &blocks);
 
 	spin_lock(&mdl_pool.lock);
 	room = mdl_pool.nr_clean + mdl_pool.nr_dirty;
@@ -317,13 +422,8 @@ void mdl_pool_give(const struct drm_mdl *mdl)
 		set_page_private(head, 0);
 		mdl_pool_release(head, n, mdl->cache_type);
 	}
-	if (kept && dirty >= MDL_POOL_ZERO_NOW_PAGES)
-		kthread_mod_delayed_work(mdl_pool.zero_worker,
-					 &mdl_pool.zero_work, 0);
-	else if (kept)
-		kthread_queue_delayed_work(mdl_pool.zero_worker,
-					   &mdl_pool.zero_work,
-					   MDL_POOL_ZERO_DELAY);
+	if (kept)
+		mdl_pool_kick(dirty);
 }
 
 /* Zeroes whatever is dirty now, without waiting for the delay. */
@@ -340,10 +440,22 @@ static unsigned long mdl_pool_shrink(unsigned long nr_pages)
 
 	while (freed < nr_pages) {
 		struct page *head = NULL;
+		struct drm_mdl *mdl;
 		unsigned int t, o;
 		unsigned long n;
 
 		spin_lock(&mdl_pool.lock);
+		mdl = list_first_entry_or_null(&mdl_pool.adopted,
+					       struct drm_mdl, pool_link);
+		if (mdl) {
+			list_del(&mdl->pool_link);
+			mdl_pool.nr_dirty -= mdl->page_count;
+			spin_unlock(&mdl_pool.lock);
+			freed += mdl->page_count;
+			mdl_pool_release_adopted(mdl);
+			cond_resched();
+			continue;
+		}
 		head = list_first_entry_or_null(&mdl_pool.dirty, struct page,
 						lru);
 		if (head) {
