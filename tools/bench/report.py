@@ -643,10 +643,12 @@ def plot(kernel, outdir, out):
     # One line type per contender, the same in both plots.
     types = {c: i for i, c in enumerate(CONTENDERS, 1)}
 
-    def multiplot(ylabel, curves_of, extra=()):
+    def multiplot(ylabel, key, curves_of, extra=()):
+        # Sizes a factor of two apart (1M, 2M) overprint unless their
+        # labels slant.
         body = [f"set multiplot layout {rows},{cols}", "set logscale xy", "set grid",
-                "set key left top", xtics, "set xlabel 'allocation size'",
-                f"set ylabel '{ylabel}'"]
+                f"set key {key} samplen 2", xtics, "set xtics rotate by -45",
+                "set xlabel 'allocation size'", f"set ylabel '{ylabel}'"]
         for panel in panels:
             body.append(f"set title '{title(panel[0], panel[1])}'")
             curves = curves_of(panel)
@@ -654,12 +656,14 @@ def plot(kernel, outdir, out):
                         else "plot 1/0 notitle")
         return body + ["unset multiplot"]
 
+    # Each key where its plot has no points: the small sizes, where the
+    # gaps are, must stay uncovered.
     absolute = multiplot(
-        "median time, alloc..free (us)",
+        "median time, alloc..free (us)", "left top",
         lambda p: [f"'{path}' using 1:2:3:4 with yerrorlines lt {types[c]} title '{c}'"
                    for c, path in p[2]])
     ratio = multiplot(
-        "median / zeroing bound (1 = only the zeroing)",
+        "median / zeroing bound (1 = only the zeroing)", "right top",
         lambda p: [f"'{path}' using 1:2 with linespoints lt {types[c]} title '{c}'"
                    for c, path in p[3]],
         extra=["1 with lines lc rgb 'black' dt 2 notitle"])

@@ -707,11 +707,33 @@ static u64 mdl_bench_median(u64 *v, unsigned int n)
 	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* One allocate..free of @c, timed in two halves; the layout goes to @s. */
+/* Adds what the phase counters gained from @before to @after to @sum. */
+static void mdl_bench_phases_add(struct drm_mdl_phase_stats *sum,
+				 const struct drm_mdl_phase_stats *before,
+				 const struct drm_mdl_phase_stats *after)
+{
+	unsigned int p;
+
+	for (p = 0; p < DRM_MDL_PHASE_COUNT; p++)
+		sum->ns[p] += after->ns[p] - before->ns[p];
+	sum->allocs += after->allocs - before->allocs;
+	sum->frees += after->frees - before->frees;
+	sum->pages += after->pages - before->pages;
+	sum->desc_bytes += after->desc_bytes - before->desc_bytes;
+}
+
+/*
+ * One allocate..free of @c, timed in two halves; the layout goes to @s.
+ * With @phases, what the engine's phase counters gained during the
+ * allocate..free alone is added to it: the warm contender's preparation
+ * allocates and frees too, cold, and must not count as its own.
+ */
 static int mdl_bench_op(struct mdl_bench *b,
 			const struct mdl_bench_contender *c, u64 size,
-			struct mdl_bench_series *s, u64 *alloc_ns, u64 *free_ns)
+			struct mdl_bench_series *s, u64 *alloc_ns, u64 *free_ns,
+			struct drm_mdl_phase_stats *phases)
 {
+	struct drm_mdl_phase_stats phases_before, phases_after;
 	struct drm_mdl_pool_stats before, after;
 	struct mdl_bench_buf buf = {};
 	u64 t0, t1, t2, t3;
@@ -725,6 +747,8 @@ static int mdl_bench_op(struct mdl_bench *b,
 	}
 	if (c->uses_pool)
 		drm_mdl_pool_get_stats(&before);
+	if (phases)
+		drm_mdl_phase_stats_read(&phases_before);
 
 	t0 = ktime_get_ns();
 	ret = c->alloc(b, size, &buf);
@@ -744,6 +768,10 @@ static int mdl_bench_op(struct mdl_bench *b,
 	t2 = ktime_get_ns();
 	c->free(b, &buf);
 	t3 = ktime_get_ns();
+	if (phases) {
+		drm_mdl_phase_stats_read(&phases_after);
+		mdl_bench_phases_add(phases, &phases_before, &phases_after);
+	}
 
 	*alloc_ns += t1 - t0;
 	*free_ns += t3 - t2;
@@ -767,7 +795,7 @@ static int mdl_bench_once(struct mdl_bench *b,
 	int ret;
 
 	for (i = 0; i < batch; i++) {
-		ret = mdl_bench_op(b, c, size, s, &alloc_ns, &free_ns);
+		ret = mdl_bench_op(b, c, size, s, &alloc_ns, &free_ns, NULL);
 		if (ret)
 			return ret;
 	}
@@ -836,12 +864,11 @@ static void mdl_bench_phases(struct mdl_bench *b, u64 size, unsigned int ops)
 
 		if (!c->uses_pool)
 			continue;
+		memset(&st, 0, sizeof(st));
 		drm_mdl_phase_stats_enable(true);
-		drm_mdl_phase_stats_reset();
 		for (k = 0; k < ops && !ret; k++)
 			ret = mdl_bench_op(b, c, size, &scratch, &alloc_ns,
-					   &free_ns);
-		drm_mdl_phase_stats_read(&st);
+					   &free_ns, &st);
 		drm_mdl_phase_stats_enable(false);
 		if (ret || !st.allocs)
 			continue;
