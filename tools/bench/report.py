@@ -643,12 +643,12 @@ def plot(kernel, outdir, out):
     # One line type per contender, the same in both plots.
     types = {c: i for i, c in enumerate(CONTENDERS, 1)}
 
-    def multiplot(ylabel, key, curves_of, extra=()):
+    def multiplot(ylabel, key, curves_of, extra=(), setup=()):
         # Sizes a factor of two apart (1M, 2M) overprint unless their
         # labels slant.
         body = [f"set multiplot layout {rows},{cols}", "set logscale xy", "set grid",
                 f"set key {key} samplen 2", xtics, "set xtics rotate by -45",
-                "set xlabel 'allocation size'", f"set ylabel '{ylabel}'"]
+                "set xlabel 'allocation size'", f"set ylabel '{ylabel}'", *setup]
         for panel in panels:
             body.append(f"set title '{title(panel[0], panel[1])}'")
             curves = curves_of(panel)
@@ -659,9 +659,12 @@ def plot(kernel, outdir, out):
     # Each key where its plot has no points: the small sizes, where the
     # gaps are, must stay uncovered.
     absolute = multiplot(
-        "median time, alloc..free (us)", "left top",
-        lambda p: [f"'{path}' using 1:2:3:4 with yerrorlines lt {types[c]} title '{c}'"
-                   for c, path in p[2]])
+        "median time, alloc..free", "left top",
+        lambda p: [f"'{path}' using 1:($2/1e6):($3/1e6):($4/1e6) with yerrorlines "
+                   f"lt {types[c]} title '{c}'"
+                   for c, path in p[2]],
+        # Seconds with SI prefixes (100 ns, 1 ms) rather than 1e+06 us.
+        setup=["set format y '%.0s %cs'"])
     ratio = multiplot(
         "median / zeroing bound (1 = only the zeroing)", "right top",
         lambda p: [f"'{path}' using 1:2 with linespoints lt {types[c]} title '{c}'"
