@@ -616,8 +616,9 @@ def plot(kernel, outdir, out):
                 r = idx.get((where, scenario, size, c))
                 if not (r and r.get("status") == "ok" and r.get("reps")):
                     continue
-                rows.append(f"{size} {r['median_ns'] / 1e3:g} "
-                            f"{r['min_ns'] / 1e3:g} {r['max_ns'] / 1e3:g}")
+                # Seconds: the axis prints them with SI prefixes.
+                rows.append(f"{size} {r['median_ns'] / 1e9:g} "
+                            f"{r['min_ns'] / 1e9:g} {r['max_ns'] / 1e9:g}")
                 bound = idx.get((where, scenario, size, "zero_bound"))
                 if (c != "zero_bound" and bound and bound.get("status") == "ok"
                         and bound.get("median_ns")):
@@ -660,10 +661,9 @@ def plot(kernel, outdir, out):
     # gaps are, must stay uncovered.
     absolute = multiplot(
         "median time, alloc..free", "left top",
-        lambda p: [f"'{path}' using 1:($2/1e6):($3/1e6):($4/1e6) with yerrorlines "
-                   f"lt {types[c]} title '{c}'"
+        lambda p: [f"'{path}' using 1:2:3:4 with yerrorlines lt {types[c]} title '{c}'"
                    for c, path in p[2]],
-        # Seconds with SI prefixes (100 ns, 1 ms) rather than 1e+06 us.
+        # 100 ns, 1 ms rather than 1e+06 (us).
         setup=["set format y '%.0s %cs'"])
     ratio = multiplot(
         "median / zeroing bound (1 = only the zeroing)", "right top",
