@@ -57,28 +57,55 @@ static void mdl_fill_page(struct page *page, u8 value)
 	kunmap_local(vaddr);
 }
 
-/* The descriptor is internally consistent: pfns, chunks, counts. */
+/*
+ * The descriptor is internally consistent: the runs cover the pages, the
+ * run count is of maximal runs, and every lookup agrees with the runs.
+ */
 static void mdl_expect_consistent(struct kunit *test, const struct drm_mdl *mdl)
 {
-	unsigned long i, covered = 0, page = 0;
+	unsigned long i = 0, covered = 0, runs = 0, next_pfn = 0, *pfns;
+	struct sg_page_iter iter;
+	struct scatterlist *sg;
+	unsigned int k;
 
 	KUNIT_EXPECT_EQ(test, mdl->byte_count, (u64)mdl->page_count << PAGE_SHIFT);
-	for (i = 0; i < mdl->page_count; i++)
-		KUNIT_EXPECT_EQ(test, mdl->pfns[i], page_to_pfn(mdl->pages[i]));
-	for (i = 0; i < mdl->nr_chunks; i++) {
-		unsigned long j;
+	for_each_sgtable_sg(&mdl->sgt, sg, k) {
+		unsigned long pfn = page_to_pfn(sg_page(sg));
 
-		KUNIT_EXPECT_GT(test, mdl->chunks[i].nr_pages, 0UL);
-		for (j = 0; j < mdl->chunks[i].nr_pages; j++, page++)
-			KUNIT_EXPECT_EQ(test, mdl->pfns[page],
-					mdl->chunks[i].pfn + j);
-		/* Runs are maximal: the next one does not continue this one. */
-		if (i + 1 < mdl->nr_chunks)
-			KUNIT_EXPECT_NE(test, mdl->chunks[i + 1].pfn,
-					mdl->chunks[i].pfn + mdl->chunks[i].nr_pages);
-		covered += mdl->chunks[i].nr_pages;
+		KUNIT_EXPECT_EQ(test, sg->offset, 0U);
+		KUNIT_EXPECT_GT(test, sg->length, 0U);
+		KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(sg->length));
+		/* Entries form one array: the k-th run is sgl[k]. */
+		KUNIT_EXPECT_PTR_EQ(test, sg, mdl->sgt.sgl + k);
+		runs += !k || pfn != next_pfn;
+		next_pfn = pfn + (sg->length >> PAGE_SHIFT);
+		covered += sg->length >> PAGE_SHIFT;
 	}
 	KUNIT_EXPECT_EQ(test, covered, mdl->page_count);
+	KUNIT_EXPECT_EQ(test, runs, (unsigned long)mdl->nr_runs);
+
+	pfns = kunit_kcalloc(test, mdl->page_count + 1, sizeof(*pfns),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	KUNIT_EXPECT_EQ(test, drm_mdl_get_pfns(mdl, 0, mdl->page_count + 1, pfns),
+			mdl->page_count);
+	for_each_sgtable_page(&mdl->sgt, &iter, 0) {
+		struct page *page = sg_page_iter_page(&iter);
+
+		KUNIT_EXPECT_PTR_EQ(test, drm_mdl_page(mdl, i), page);
+		KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, i), page_to_pfn(page));
+		KUNIT_EXPECT_EQ(test, pfns[i], page_to_pfn(page));
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, mdl->page_count);
+	/* A copy from the middle starts at its own page. */
+	if (mdl->page_count > 1) {
+		i = mdl->page_count / 2 + 1;
+		KUNIT_EXPECT_EQ(test, drm_mdl_get_pfns(mdl, i, 1, pfns), 1UL);
+		KUNIT_EXPECT_EQ(test, pfns[0], drm_mdl_pfn(mdl, i));
+	}
+	KUNIT_EXPECT_EQ(test, drm_mdl_get_pfns(mdl, mdl->page_count, 1, pfns),
+			0UL);
 }
 
 static void mdl_alloc_basic_descriptor(struct kunit *test)
@@ -153,7 +180,7 @@ static void mdl_alloc_largest_chunks_first(struct kunit *test)
 	drm_mdl_pool_drain();
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	KUNIT_EXPECT_LE(test, mdl->nr_chunks, mdl->page_count / 64);
+	KUNIT_EXPECT_LE(test, mdl->nr_runs, mdl->page_count / 64);
 	mdl_expect_consistent(test, mdl);
 	drm_mdl_free(mdl);
 }
@@ -173,7 +200,7 @@ static void mdl_alloc_dma_addresses_match_pages(struct kunit *test)
 	for_each_sgtable_dma_page(&mdl->sgt, &iter, 0) {
 		KUNIT_ASSERT_LT(test, i, mdl->page_count);
 		KUNIT_EXPECT_EQ(test, sg_page_iter_dma_address(&iter),
-				phys_to_dma(dev, page_to_phys(mdl->pages[i])));
+				phys_to_dma(dev, page_to_phys(drm_mdl_page(mdl, i))));
 		i++;
 	}
 	KUNIT_EXPECT_EQ(test, i, mdl->page_count);
@@ -181,7 +208,7 @@ static void mdl_alloc_dma_addresses_match_pages(struct kunit *test)
 		mapped += sg_dma_len(sg);
 	KUNIT_EXPECT_EQ(test, mapped, mdl->byte_count);
 	/* Direct mapping: one DMA segment per physically contiguous run. */
-	KUNIT_EXPECT_EQ(test, (unsigned int)mdl->sgt.nents, mdl->nr_chunks);
+	KUNIT_EXPECT_EQ(test, (unsigned int)mdl->sgt.nents, mdl->nr_runs);
 	drm_mdl_free(mdl);
 }
 
@@ -196,8 +223,8 @@ static void mdl_alloc_zeroes_dirty_pages(struct kunit *test)
 		mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 		for (i = 0; i < mdl->page_count; i++) {
-			KUNIT_EXPECT_TRUE(test, mdl_page_is_zero(mdl->pages[i]));
-			mdl_fill_page(mdl->pages[i], 0x5a);
+			KUNIT_EXPECT_TRUE(test, mdl_page_is_zero(drm_mdl_page(mdl, i)));
+			mdl_fill_page(drm_mdl_page(mdl, i), 0x5a);
 		}
 		drm_mdl_free(mdl);
 	}
@@ -215,7 +242,7 @@ static void mdl_alloc_dont_zero_skips_zeroing(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++)
-		mdl_fill_page(mdl->pages[i], 0x5a);
+		mdl_fill_page(drm_mdl_page(mdl, i), 0x5a);
 	drm_mdl_free(mdl);
 
 	/*
@@ -227,7 +254,7 @@ static void mdl_alloc_dont_zero_skips_zeroing(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++)
-		dirty += !mdl_page_is_zero(mdl->pages[i]);
+		dirty += !mdl_page_is_zero(drm_mdl_page(mdl, i));
 	KUNIT_EXPECT_EQ(test, dirty, mdl->page_count);
 	drm_mdl_free(mdl);
 }
@@ -245,8 +272,8 @@ static void mdl_alloc_pages_inside_window(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++) {
-		KUNIT_EXPECT_GE(test, (u64)PFN_PHYS(mdl->pfns[i]), req.low);
-		KUNIT_EXPECT_LE(test, (u64)PFN_PHYS(mdl->pfns[i] + 1) - 1,
+		KUNIT_EXPECT_GE(test, (u64)PFN_PHYS(drm_mdl_pfn(mdl, i)), req.low);
+		KUNIT_EXPECT_LE(test, (u64)PFN_PHYS(drm_mdl_pfn(mdl, i) + 1) - 1,
 				req.high);
 	}
 	drm_mdl_free(mdl);
@@ -265,7 +292,7 @@ static void mdl_alloc_boundary_page_at_inclusive_high(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	KUNIT_EXPECT_EQ(test, mdl->page_count, 1UL);
-	KUNIT_EXPECT_EQ(test, mdl->pfns[0], pfn);
+	KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, 0), pfn);
 	drm_mdl_free(mdl);
 
 	/* One byte less and no page fits. */
@@ -286,7 +313,7 @@ static void mdl_alloc_unaligned_low_skips_partial_page(struct kunit *test)
 	req.high = PFN_PHYS(pfn + 2) - 1;
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	KUNIT_EXPECT_EQ(test, mdl->pfns[0], pfn + 1);
+	KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, 0), pfn + 1);
 	drm_mdl_free(mdl);
 }
 
@@ -307,8 +334,8 @@ static void mdl_alloc_skip_zero_is_one_window(struct kunit *test)
 	KUNIT_EXPECT_GT(test, mdl->page_count, 0UL);
 	KUNIT_EXPECT_LE(test, mdl->page_count, 16UL);
 	for (i = 0; i < mdl->page_count; i++) {
-		KUNIT_EXPECT_GE(test, mdl->pfns[i], pfn);
-		KUNIT_EXPECT_LT(test, mdl->pfns[i], pfn + 16);
+		KUNIT_EXPECT_GE(test, drm_mdl_pfn(mdl, i), pfn);
+		KUNIT_EXPECT_LT(test, drm_mdl_pfn(mdl, i), pfn + 16);
 	}
 	drm_mdl_free(mdl);
 
@@ -399,7 +426,7 @@ static void mdl_alloc_skip_uses_later_ranges_only_when_dry(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++) {
-		k = mdl_window_of(mdl->pfns[i], base, 16, stride);
+		k = mdl_window_of(drm_mdl_pfn(mdl, i), base, 16, stride);
 		KUNIT_ASSERT_GE(test, k, 0L);
 		/* Allocation order never goes back to a lower window. */
 		KUNIT_EXPECT_GE(test, k, last);
@@ -426,7 +453,7 @@ static void mdl_alloc_skip_stays_in_window0_when_enough(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++)
-		KUNIT_EXPECT_LT(test, mdl->pfns[i] - base, 32UL);
+		KUNIT_EXPECT_LT(test, drm_mdl_pfn(mdl, i) - base, 32UL);
 	drm_mdl_free(mdl);
 }
 
@@ -441,8 +468,8 @@ static void mdl_alloc_single_contiguous_block(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	KUNIT_EXPECT_EQ(test, mdl->page_count, 37UL);
-	KUNIT_EXPECT_EQ(test, mdl->nr_chunks, 1U);
-	KUNIT_EXPECT_GE(test, mdl->chunks[0].pfn, top / 2);
+	KUNIT_EXPECT_EQ(test, mdl->nr_runs, 1U);
+	KUNIT_EXPECT_GE(test, drm_mdl_pfn(mdl, 0), top / 2);
 	mdl_expect_consistent(test, mdl);
 	drm_mdl_free(mdl);
 }
@@ -458,23 +485,22 @@ static void mdl_expect_blocks(struct kunit *test, const struct drm_mdl *mdl,
 		unsigned long j;
 
 		/* Each block is aligned to its size ... */
-		KUNIT_EXPECT_EQ(test, mdl->pfns[i] % block_pages, 0UL);
+		KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, i) % block_pages, 0UL);
 		/* ... contiguous ... */
 		for (j = 1; j < block_pages; j++)
-			KUNIT_EXPECT_EQ(test, mdl->pfns[i + j], mdl->pfns[i] + j);
+			KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, i + j), drm_mdl_pfn(mdl, i) + j);
 		/* ... and inside [low, high]. */
-		KUNIT_EXPECT_GE(test, mdl->pfns[i], first);
-		KUNIT_EXPECT_LE(test, mdl->pfns[i] + block_pages - 1, last);
+		KUNIT_EXPECT_GE(test, drm_mdl_pfn(mdl, i), first);
+		KUNIT_EXPECT_LE(test, drm_mdl_pfn(mdl, i) + block_pages - 1, last);
 	}
 }
 
 /*
- * Small requests, here of scattered pages (one-page windows two pages
- * apart): one slab object holds the descriptor while it fits, its arrays
- * come on their own once scattered pages make it too big; both describe
- * and map the same way.
+ * Scattered pages (one-page windows two pages apart): one slab object
+ * holds the descriptor while it fits, its entries come on their own once
+ * scattered pages make it too big; both describe and map the same way.
  */
-static void mdl_alloc_small_scattered(struct kunit *test)
+static void mdl_alloc_scattered_descriptor(struct kunit *test)
 {
 	static const unsigned long counts[] = { 1, 8, 64 };
 	unsigned long top = mdl_test_top_pfn();
@@ -491,13 +517,46 @@ static void mdl_alloc_small_scattered(struct kunit *test)
 		mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 		KUNIT_EXPECT_EQ(test, mdl->page_count, counts[i]);
-		KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_chunks, counts[i]);
+		KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_runs, counts[i]);
 		KUNIT_EXPECT_EQ(test, (unsigned long)mdl->sgt.orig_nents,
 				counts[i]);
-		KUNIT_EXPECT_EQ(test, mdl->compact, counts[i] <= 8);
+		KUNIT_EXPECT_EQ(test, mdl->compact,
+				ALIGN(sizeof(*mdl), __alignof__(*mdl->sgt.sgl)) +
+				counts[i] * sizeof(*mdl->sgt.sgl) <=
+				MDL_COMPACT_MAX_BYTES);
+		/* Past the stride, page lookups start from the run index. */
+		KUNIT_EXPECT_EQ(test, !!mdl->run_index,
+				counts[i] > DRM_MDL_RUN_INDEX_STRIDE);
+		/* Nothing per page beside a run's entry, nor much waste. */
+		KUNIT_EXPECT_LE(test, mdl_descriptor_bytes(mdl),
+				(u64)counts[i] * sizeof(*mdl->sgt.sgl) +
+				PAGE_SIZE);
 		mdl_expect_consistent(test, mdl);
 		drm_mdl_free(mdl);
 	}
+}
+
+/*
+ * Past DRM_MDL_RUN_INDEX_STRIDE entries a page is found through the run
+ * index. A device that takes one page per DMA segment cuts every run into
+ * single-page entries, which are merged again wherever runs are counted.
+ */
+static void mdl_alloc_page_lookup_through_the_run_index(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_4M + 3 * PAGE_SIZE);
+	struct device *dev = mdl_test_dev(test);
+	struct drm_mdl *mdl;
+
+	dma_set_max_seg_size(dev, PAGE_SIZE);
+	mdl = drm_mdl_alloc(dev, &req);
+	dma_set_max_seg_size(dev, UINT_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->sgt.orig_nents,
+			mdl->page_count);
+	KUNIT_EXPECT_LT(test, (unsigned long)mdl->nr_runs, mdl->page_count);
+	KUNIT_EXPECT_NOT_NULL(test, mdl->run_index);
+	mdl_expect_consistent(test, mdl);
+	drm_mdl_free(mdl);
 }
 
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
@@ -531,7 +590,7 @@ static void mdl_alloc_blocks_beyond_buddy_order(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	mdl_expect_blocks(test, mdl, block, 0, mdl_test_top_pfn() - 1);
-	KUNIT_EXPECT_EQ(test, mdl->nr_chunks, 1U);
+	KUNIT_EXPECT_EQ(test, mdl->nr_runs, 1U);
 	drm_mdl_free(mdl);
 }
 
@@ -594,7 +653,7 @@ static void mdl_alloc_respects_dma_reach(struct kunit *test)
 	mdl = drm_mdl_alloc(dev, &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++)
-		KUNIT_EXPECT_LE(test, (u64)PFN_PHYS(mdl->pfns[i] + 1) - 1, limit);
+		KUNIT_EXPECT_LE(test, (u64)PFN_PHYS(drm_mdl_pfn(mdl, i) + 1) - 1, limit);
 	drm_mdl_free(mdl);
 }
 
@@ -637,7 +696,7 @@ static void mdl_alloc_local_node_only(struct kunit *test)
 	mdl = drm_mdl_alloc(dev, &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++)
-		KUNIT_EXPECT_EQ(test, page_to_nid(mdl->pages[i]), nid);
+		KUNIT_EXPECT_EQ(test, page_to_nid(drm_mdl_page(mdl, i)), nid);
 	drm_mdl_free(mdl);
 }
 
@@ -746,7 +805,7 @@ static void mdl_alloc_prefer_contiguous(struct kunit *test)
 	drm_mdl_pool_drain();
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	KUNIT_EXPECT_LE(test, mdl->nr_chunks, 4U);
+	KUNIT_EXPECT_LE(test, mdl->nr_runs, 4U);
 	drm_mdl_free(mdl);
 }
 
@@ -764,8 +823,8 @@ static void mdl_alloc_small_prefer_contiguous_keeps_the_ladder(struct kunit *tes
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	KUNIT_EXPECT_EQ(test, mdl->page_count, SZ_64K / PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, mdl->nr_chunks, 1U);
-	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(mdl->pfns[0], SZ_64K / PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, mdl->nr_runs, 1U);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(drm_mdl_pfn(mdl, 0), SZ_64K / PAGE_SIZE));
 	mdl_expect_consistent(test, mdl);
 	drm_mdl_free(mdl);
 }
@@ -829,7 +888,8 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_fatal_signal_is_eintr),
 	KUNIT_CASE(mdl_alloc_free_ignores_errors),
 	KUNIT_CASE(mdl_alloc_phase_counters),
-	KUNIT_CASE(mdl_alloc_small_scattered),
+	KUNIT_CASE(mdl_alloc_scattered_descriptor),
+	KUNIT_CASE(mdl_alloc_page_lookup_through_the_run_index),
 	{}
 };
 

@@ -549,8 +549,8 @@ static void mdl_drm_import_segment_limit(struct kunit *test)
 	obj = drm_gem_object_lookup(env->file, args.handle);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	/* Only runs longer than the limit prove anything. */
-	for (c = 0; c < to_mdl_gem(obj)->mdl->nr_chunks; c++)
-		longest = max(longest, to_mdl_gem(obj)->mdl->chunks[c].nr_pages);
+	for_each_sgtable_sg(&to_mdl_gem(obj)->mdl->sgt, sg, c)
+		longest = max(longest, (unsigned long)sg->length >> PAGE_SHIFT);
 	KUNIT_ASSERT_GT(test, longest << PAGE_SHIFT, (unsigned long)SZ_64K);
 
 	dmabuf = obj->funcs->export(obj, O_RDWR);
@@ -927,7 +927,7 @@ static void mdl_drm_unplug_with_live_objects(struct kunit *test)
 	objs[1] = drm_gem_object_lookup(env->file, exported);
 	objs[2] = drm_gem_object_lookup(env->file, plain);
 	for (i = 0; i < 3; i++)
-		KUNIT_ASSERT_NOT_NULL(test, to_mdl_gem(objs[i])->mdl->sgt.sgl);
+		KUNIT_ASSERT_NE(test, to_mdl_gem(objs[i])->mdl->sgt.nents, 0U);
 
 	platform_device_unregister(env->pdev);
 	env->pdev = NULL;
@@ -935,7 +935,7 @@ static void mdl_drm_unplug_with_live_objects(struct kunit *test)
 
 	/* Off the device, each of them, but not freed. */
 	for (i = 0; i < 3; i++) {
-		KUNIT_EXPECT_NULL(test, to_mdl_gem(objs[i])->mdl->sgt.sgl);
+		KUNIT_EXPECT_EQ(test, to_mdl_gem(objs[i])->mdl->sgt.nents, 0U);
 		drm_gem_object_put(objs[i]);
 	}
 	pages_args.handle = mapped;

@@ -32,7 +32,7 @@ static void mdl_pool_dirty_and_free(struct kunit *test,
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++) {
-		u8 *vaddr = kmap_local_page(mdl->pages[i]);
+		u8 *vaddr = kmap_local_page(drm_mdl_page(mdl, i));
 
 		memset(vaddr, 0xa5, PAGE_SIZE);
 		kunmap_local(vaddr);
@@ -61,13 +61,13 @@ static void mdl_pool_pages_come_back_zeroed_and_typed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.hits - before.hits, mdl->page_count);
 	KUNIT_EXPECT_EQ(test, mdl->cache_type, (u32)DRM_MDL_CACHE_WRITE_COMBINED);
 	for (i = 0; i < mdl->page_count; i++) {
-		u8 *vaddr = kmap_local_page(mdl->pages[i]);
+		u8 *vaddr = kmap_local_page(drm_mdl_page(mdl, i));
 
 		KUNIT_EXPECT_FALSE(test, memchr_inv(vaddr, 0, PAGE_SIZE));
 		kunmap_local(vaddr);
 	}
 	/* 2 MiB blocks survive the round trip: IOMMU superpage material. */
-	KUNIT_EXPECT_LE(test, mdl->nr_chunks, 2U);
+	KUNIT_EXPECT_LE(test, mdl->nr_runs, 2U);
 	drm_mdl_free(mdl);
 }
 

@@ -105,7 +105,7 @@ static void mdl_ttm_expect_backed(struct kunit *test, struct mdl_ttm_fixture *f,
 	for (i = 0; i < tt->num_pages; i++) {
 		phys_addr_t phys = page_to_phys(tt->pages[i]);
 
-		KUNIT_EXPECT_PTR_EQ(test, tt->pages[i], mdl->pages[i]);
+		KUNIT_EXPECT_PTR_EQ(test, tt->pages[i], drm_mdl_page(mdl, i));
 		/* DMA-direct in UML: the device sees physical addresses. */
 		KUNIT_EXPECT_EQ(test, tt->dma_address[i],
 				phys_to_dma(f->dev, phys));
@@ -472,7 +472,7 @@ static void mdl_ttm_populate_rejects_imported_tt(struct kunit *test)
 	mdl = drm_mdl_ttm_populate(f->dev, bo->ttm, &f->tmpl);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	KUNIT_EXPECT_EQ(test, mdl->page_count, 4UL);
-	KUNIT_EXPECT_PTR_EQ(test, bo->ttm->pages[3], mdl->pages[3]);
+	KUNIT_EXPECT_PTR_EQ(test, bo->ttm->pages[3], drm_mdl_page(mdl, 3));
 	drm_mdl_ttm_unpopulate(bo->ttm, mdl);
 	KUNIT_EXPECT_NULL(test, bo->ttm->pages[3]);
 	mdl_ttm_bo_release(bo);

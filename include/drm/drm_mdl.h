@@ -6,6 +6,7 @@
 #ifndef __DRM_MDL_H__
 #define __DRM_MDL_H__
 
+#include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
@@ -38,59 +39,80 @@ struct drm_mdl_request {
 };
 
 /**
- * struct drm_mdl_chunk - a physically contiguous run of an allocation
- * @pfn: first page frame number
- * @nr_pages: pages in the run
- */
-struct drm_mdl_chunk {
-	unsigned long pfn;
-	unsigned long nr_pages;
-};
-
-/**
  * struct drm_mdl - the memory descriptor list of one allocation
  * @byte_count: bytes described, always @page_count * PAGE_SIZE; in partial
  *              mode it may be less than requested
  * @page_count: number of pages
- * @pages: the pages, in allocation order (lower windows first)
- * @pfns: their page frame numbers, the Windows MDL's PFN array
- * @chunks: the physically contiguous runs @pages form, in order
- * @nr_chunks: number of entries in @chunks
- * @sgt: @pages mapped for DMA on @dev (DMA_BIDIRECTIONAL); walk it with
- *       for_each_sgtable_dma_sg() for the device's logical addresses
+ * @nr_runs: physically contiguous runs the pages form
+ * @sgt: the descriptor itself. Its CPU side (for_each_sgtable_page(), or
+ *       for_each_sgtable_sg() for runs) holds the pages in allocation order
+ *       (lower windows first), one entry per physically contiguous run, cut
+ *       at @dev's segment limit. Its DMA side (for_each_sgtable_dma_sg())
+ *       holds the device's logical addresses, DMA_BIDIRECTIONAL; it is
+ *       empty (nents 0) once the device is gone. The entries form one
+ *       array: the k-th run is @sgt.sgl[k]
  * @dev: the device the pages are mapped on
  * @cache_type: the DRM_MDL_CACHE_* applied to the pages
  * @flags: the DRM_MDL_ALLOC_* flags the request was made with
  * @poolable: private to drm-mdl: the pages may go back to its pre-zeroed
  *            pool when freed (they are not charged to a memory cgroup)
- * @compact: private to drm-mdl: @pages, @pfns, @chunks and the sg_table's
- *           entries live in the descriptor's own allocation
+ * @compact: private to drm-mdl: the sg_table's entries live in the
+ *           descriptor's own allocation
+ * @run_index: private to drm-mdl: the first page of every
+ *             DRM_MDL_RUN_INDEX_STRIDE-th run, for drm_mdl_page(); NULL
+ *             when there are no more runs than that
  * @pool_link: private to drm-mdl: after drm_mdl_free(), the pool's list of
  *             descriptors whose pages wait for its zeroing worker
+ *
+ * No per-page array: a scattered gigabyte is 262144 runs, and a page
+ * pointer and a pfn per page beside the sg_table doubled what the
+ * descriptor took. drm_mdl_page() and drm_mdl_pfn() look a page up by
+ * index; drm_mdl_get_pfns() copies out the PFN array of a Windows MDL.
  *
  * Everything here is read-only for the caller; drm_mdl_free() releases it.
  */
 struct drm_mdl {
 	u64 byte_count;
 	unsigned long page_count;
-	struct page **pages;
-	unsigned long *pfns;
-	struct drm_mdl_chunk *chunks;
-	unsigned int nr_chunks;
+	unsigned int nr_runs;
 	struct sg_table sgt;
 	struct device *dev;
 	u32 cache_type;
 	u32 flags;
 	bool poolable;
 	bool compact;
+	unsigned long *run_index;
 	struct list_head pool_link;
 };
+
+/* Runs between two entries of &drm_mdl.run_index. */
+#define DRM_MDL_RUN_INDEX_STRIDE	256
 
 struct drm_mdl *drm_mdl_alloc(struct device *dev,
 			      const struct drm_mdl_request *req);
 struct drm_mdl *drm_mdl_dxgk_allocate_pages(struct device *dev,
 					    const struct drm_mdl_request *req);
 void drm_mdl_free(struct drm_mdl *mdl);
+struct page *drm_mdl_page(const struct drm_mdl *mdl, unsigned long index);
+unsigned long drm_mdl_get_pfns(const struct drm_mdl *mdl, unsigned long first,
+			       unsigned long count, unsigned long *pfns);
+
+/**
+ * drm_mdl_pfn - page frame number of one page of an allocation
+ * @mdl: the allocation
+ * @index: the page, below &drm_mdl.page_count
+ *
+ * MmGetMdlPfnArray(mdl)[index] of a Windows driver. For a walk over every
+ * page, for_each_sgtable_page() on &drm_mdl.sgt or drm_mdl_get_pfns() is
+ * cheaper.
+ *
+ * Return: the pfn.
+ */
+static inline unsigned long drm_mdl_pfn(const struct drm_mdl *mdl,
+					unsigned long index)
+{
+	return page_to_pfn(drm_mdl_page(mdl, index));
+}
 int drm_mdl_validate_request(const struct drm_mdl_request *req);
 u64 drm_mdl_large_page_size(void);
 

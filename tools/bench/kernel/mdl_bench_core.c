@@ -274,11 +274,12 @@ static int mdl_alloc_common(struct mdl_bench *b, u64 size,
 static void mdl_layout(struct mdl_bench *b, struct mdl_bench_buf *buf,
 		       struct mdl_bench_layout *l)
 {
+	struct scatterlist *sg;
 	unsigned int i;
 
-	for (i = 0; i < buf->mdl->nr_chunks; i++)
-		mdl_bench_layout_add(l, buf->mdl->chunks[i].pfn,
-				     buf->mdl->chunks[i].nr_pages);
+	for_each_sgtable_sg(&buf->mdl->sgt, sg, i)
+		mdl_bench_layout_add(l, page_to_pfn(sg_page(sg)),
+				     sg->length >> PAGE_SHIFT);
 	l->dma_segments = buf->mdl->sgt.nents;
 }
 

@@ -5,7 +5,7 @@
  *   validate (mdl_request.c) -> walk windows (mdl_window.c)
  *     -> fill each window: pooled pages (mdl_pool.c), then fresh chunks
  *        (mdl_chunk.c) switched to the cache type (mdl_cache.c)
- *     -> describe: pfns and contiguous runs (here)
+ *     -> describe: the runs in an sg_table (mdl_describe.c)
  *     -> DMA map (mdl_dma.c)
  *
  * and either ends with a complete struct drm_mdl or undoes every step.
@@ -16,10 +16,8 @@
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/mm.h>
-#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
-#include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
 #include "mdl_internal.h"
@@ -36,28 +34,6 @@ static gfp_t mdl_table_gfp(const struct mdl_plan *plan, gfp_t gfp_extra)
 	 */
 	return gfp | __GFP_NOWARN | __GFP_RETRY_MAYFAIL |
 	       (gfp_extra & __GFP_ACCOUNT);
-}
-
-/*
- * kvmalloc_array() for the descriptor arrays, without its habit of passing
- * __GFP_RETRY_MAYFAIL on to the physically contiguous attempt: that one
- * would reclaim and compact, round after round, for an array that vmalloc
- * serves just as well. Contiguous only when it is free right now; else
- * vmalloc, which keeps @gfp (it fails rather than wake the OOM killer).
- * Callers that cannot sleep get kmalloc() only, as with kvmalloc().
- */
-static void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp)
-{
-	size_t bytes;
-	void *table;
-
-	if (unlikely(check_mul_overflow(n, size, &bytes)))
-		return NULL;
-	if (bytes <= PAGE_SIZE || (gfp & GFP_KERNEL) != GFP_KERNEL)
-		return kmalloc(bytes, gfp);
-	table = kmalloc(bytes, (gfp | __GFP_NOWARN) &
-			       ~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL));
-	return table ? table : __vmalloc(bytes, gfp);
 }
 
 static unsigned long mdl_pfn_limit(struct device *dev)
@@ -114,108 +90,6 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 }
 
 /*
- * Physically contiguous runs in @pages, each cut every @max_pages pages:
- * the chunks with ULONG_MAX, the sg_table entries with the device's
- * segment limit.
- */
-static unsigned int mdl_count_runs(struct page **pages, unsigned long count,
-				   unsigned long max_pages)
-{
-	unsigned long i, run = 0;
-	unsigned int runs = 0;
-
-	for (i = 0; i < count; i++) {
-		if (i && run < max_pages &&
-		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
-			run++;
-			continue;
-		}
-		runs++;
-		run = 1;
-	}
-	return runs;
-}
-
-/* pfns and the runs of @mdl->pages, into arrays that have room. */
-static void mdl_fill_runs(struct drm_mdl *mdl)
-{
-	struct drm_mdl_chunk *chunk = mdl->chunks - 1;
-	unsigned long i;
-
-	for (i = 0; i < mdl->page_count; i++) {
-		mdl->pfns[i] = page_to_pfn(mdl->pages[i]);
-		if (!i || mdl->pfns[i] != mdl->pfns[i - 1] + 1) {
-			chunk++;
-			chunk->pfn = mdl->pfns[i];
-			chunk->nr_pages = 0;
-		}
-		chunk->nr_pages++;
-	}
-	mdl->nr_chunks = chunk - mdl->chunks + 1;
-}
-
-static int mdl_describe(struct drm_mdl *mdl, gfp_t gfp)
-{
-	mdl->pfns = mdl_table_alloc(mdl->page_count, sizeof(*mdl->pfns), gfp);
-	if (!mdl->pfns)
-		return -ENOMEM;
-	mdl->chunks = mdl_table_alloc(mdl_count_runs(mdl->pages, mdl->page_count,
-						     ULONG_MAX),
-				      sizeof(*mdl->chunks), gfp);
-	if (!mdl->chunks)
-		return -ENOMEM;
-	mdl_fill_runs(mdl);
-	return 0;
-}
-
-/*
- * What sg_alloc_table() takes for @nents entries: pages of
- * SG_MAX_SINGLE_ALLOC entries, each but the last giving one to the chain
- * link, and a slab object for the rest.
- */
-static u64 mdl_sg_table_bytes(unsigned int nents)
-{
-	u64 bytes = 0;
-
-	while (nents > SG_MAX_SINGLE_ALLOC) {
-		bytes += PAGE_SIZE;
-		nents -= SG_MAX_SINGLE_ALLOC - 1;
-	}
-	if (nents == SG_MAX_SINGLE_ALLOC)
-		return bytes + PAGE_SIZE;
-	return bytes + kmalloc_size_roundup(nents * sizeof(struct scatterlist));
-}
-
-/* Everything the descriptor of a finished allocation takes. */
-static u64 mdl_descriptor_bytes(const struct drm_mdl *mdl)
-{
-	return mdl_table_bytes(mdl, sizeof(*mdl)) +
-	       mdl_table_bytes(mdl->pages,
-			       mdl->page_count * sizeof(*mdl->pages)) +
-	       mdl_table_bytes(mdl->pfns,
-			       mdl->page_count * sizeof(*mdl->pfns)) +
-	       mdl_table_bytes(mdl->chunks,
-			       mdl->nr_chunks * sizeof(*mdl->chunks)) +
-	       mdl_sg_table_bytes(mdl->sgt.orig_nents);
-}
-
-/**
- * mdl_release_descriptor - free a descriptor and its arrays, not its pages
- * @mdl: the descriptor, unmapped
- */
-void mdl_release_descriptor(struct drm_mdl *mdl)
-{
-	if (mdl->compact) {
-		kfree(mdl);
-		return;
-	}
-	kvfree(mdl->chunks);
-	kvfree(mdl->pfns);
-	kvfree(mdl->pages);
-	kfree(mdl);
-}
-
-/*
  * Whether @nr_pages could be had even after reclaim. si_mem_available()
  * walks every zone, which costs more than a small allocation itself;
  * a request that fits in half of the free pages needs no estimate.
@@ -228,56 +102,42 @@ static bool mdl_may_fit(unsigned long nr_pages)
 }
 
 /*
- * Describes (unless compact, whose runs are filled in already), maps and
- * completes @mdl, whose pages are gathered and in their cache type;
- * @entries is the compact descriptor's room for the sg_table, or NULL. On
- * failure the pages and the descriptor are gone.
+ * Describes and maps the pages of @list, gathered and in their cache type.
+ * On failure the pages are gone.
  */
 static struct drm_mdl *mdl_finish(struct device *dev,
 				  const struct mdl_plan *plan,
-				  struct drm_mdl *mdl, gfp_t gfp, gfp_t gfp_extra,
-				  struct scatterlist *entries, u64 *t)
+				  struct mdl_page_list *list, gfp_t gfp,
+				  gfp_t gfp_extra, u64 *t)
 {
-	int ret = 0;
+	struct drm_mdl *mdl;
+	int ret;
 
-	if (!mdl->compact)
-		ret = mdl_fault_should_fail(MDL_FAULT_TABLE) ? -ENOMEM :
-		      mdl_describe(mdl, gfp);
-	if (ret)
-		goto err;
+	mdl = mdl_describe(dev, list->pages, list->count, gfp);
+	if (!mdl) {
+		mdl_drop_pages(plan, list);
+		return ERR_PTR(-ENOMEM);
+	}
 	mdl_phase_mark(DRM_MDL_PHASE_DESCRIBE, t);
-	ret = mdl_dma_map(dev, &mdl->sgt, mdl->chunks, mdl->nr_chunks, gfp,
-			  entries);
+	ret = mdl_dma_map(dev, mdl);
 	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
-	if (ret)
-		goto err;
+	if (ret) {
+		mdl_drop_pages(plan, list);
+		mdl_release_descriptor(mdl);
+		return ERR_PTR(ret);
+	}
 	mdl_phase_mark(DRM_MDL_PHASE_MAP, t);
 	if (mdl_phase_counting())
-		__mdl_phase_count(mdl->page_count,
-				  mdl->compact ? ksize(mdl) :
-						 mdl_descriptor_bytes(mdl));
+		__mdl_phase_count(mdl->page_count, mdl_descriptor_bytes(mdl));
 
 	mdl->dev = get_device(dev);
 	mdl->cache_type = plan->cache_type;
 	mdl->flags = plan->flags;
 	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
 	return mdl;
-
-err:
-	mdl_chunk_release_pages(mdl->pages, mdl->page_count, plan->cache_type);
-	mdl_release_descriptor(mdl);
-	return ERR_PTR(ret);
 }
 
-/*
- * Their descriptor, arrays and sg_table entries included, then takes one
- * slab object when it fits in this many bytes: one allocation and one
- * free instead of five each, which at 4 KiB cost more than the page
- * itself. Past it a single object is rounded up to the next power of two
- * by more than what the separate arrays would waste.
- */
-#define MDL_COMPACT_MAX_BYTES	2048
-
+/* Small requests gather on the stack. */
 static struct drm_mdl *mdl_alloc_small(struct device *dev,
 				       const struct mdl_plan *plan,
 				       gfp_t gfp, gfp_t gfp_extra, u64 t)
@@ -289,59 +149,12 @@ static struct drm_mdl *mdl_alloc_small(struct device *dev,
 		.capacity = plan->nr_pages,
 		.pooled = plan->cache_type != DRM_MDL_CACHE_CACHED ? pooled : NULL,
 	};
-	size_t pages_off, pfns_off, chunks_off, sg_off, bytes;
-	struct drm_mdl *mdl;
-	bool compact;
-	void *base;
 	int ret;
 
 	ret = mdl_gather_pages(dev, plan, gfp_extra, &list, &t);
 	if (ret)
 		return ERR_PTR(ret);
-
-	/* The arrays' sizes depend on the runs: find them first. */
-	pages_off = ALIGN(sizeof(*mdl), sizeof(void *));
-	pfns_off = pages_off + list.count * sizeof(*mdl->pages);
-	chunks_off = pfns_off + list.count * sizeof(*mdl->pfns);
-	sg_off = ALIGN(chunks_off +
-		       mdl_count_runs(pages, list.count, ULONG_MAX) *
-		       sizeof(*mdl->chunks),
-		       __alignof__(struct scatterlist));
-	bytes = sg_off + mdl_count_runs(pages, list.count,
-					mdl_dma_max_seg_pages(dev)) *
-			 sizeof(struct scatterlist);
-	compact = bytes <= MDL_COMPACT_MAX_BYTES;
-
-	base = mdl_fault_should_fail(MDL_FAULT_TABLE) ? NULL :
-	       kmalloc(compact ? bytes : sizeof(*mdl), gfp);
-	if (!base) {
-		mdl_drop_pages(plan, &list);
-		return ERR_PTR(-ENOMEM);
-	}
-	mdl = base;
-	memset(mdl, 0, sizeof(*mdl));
-	mdl->page_count = list.count;
-	mdl->byte_count = (u64)list.count << PAGE_SHIFT;
-	if (!compact) {
-		/* Too big for one object: the arrays on their own. */
-		mdl->pages = mdl_table_alloc(list.count, sizeof(*mdl->pages),
-					     gfp);
-		if (!mdl->pages) {
-			mdl_drop_pages(plan, &list);
-			kfree(mdl);
-			return ERR_PTR(-ENOMEM);
-		}
-		memcpy(mdl->pages, pages, list.count * sizeof(*pages));
-		return mdl_finish(dev, plan, mdl, gfp, gfp_extra, NULL, &t);
-	}
-
-	mdl->compact = true;
-	mdl->pages = base + pages_off;
-	mdl->pfns = base + pfns_off;
-	mdl->chunks = base + chunks_off;
-	memcpy(mdl->pages, pages, list.count * sizeof(*pages));
-	mdl_fill_runs(mdl);
-	return mdl_finish(dev, plan, mdl, gfp, gfp_extra, base + sg_off, &t);
+	return mdl_finish(dev, plan, &list, gfp, gfp_extra, &t);
 }
 
 static struct drm_mdl *__mdl_alloc(struct device *dev,
@@ -350,8 +163,8 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 {
 	u64 t = mdl_phase_begin();
 	struct mdl_page_list list = {};
-	struct mdl_plan plan;
 	struct drm_mdl *mdl;
+	struct mdl_plan plan;
 	gfp_t gfp;
 	int ret;
 
@@ -376,39 +189,29 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	if (plan.nr_pages <= MDL_SMALL_PAGES)
 		return mdl_alloc_small(dev, &plan, gfp, gfp_extra, t);
 
-	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
-		return ERR_PTR(-ENOMEM);
-	mdl = kzalloc(sizeof(*mdl), gfp);
-	if (!mdl)
-		return ERR_PTR(-ENOMEM);
+	/* The page array lives only until the runs are described. */
 	list.capacity = plan.nr_pages;
-	list.pages = mdl_table_alloc(list.capacity, sizeof(*list.pages), gfp);
-	if (!list.pages) {
-		ret = -ENOMEM;
-		goto err_descriptor;
-	}
-	mdl->pages = list.pages;
+	list.pages = mdl_fault_should_fail(MDL_FAULT_TABLE) ? NULL :
+		     mdl_table_alloc(list.capacity, sizeof(*list.pages), gfp);
+	if (!list.pages)
+		return ERR_PTR(-ENOMEM);
 	if (plan.cache_type != DRM_MDL_CACHE_CACHED) {
 		list.pooled = mdl_table_alloc(BITS_TO_LONGS(list.capacity),
 					      sizeof(unsigned long),
 					      gfp | __GFP_ZERO);
 		if (!list.pooled) {
-			ret = -ENOMEM;
-			goto err_descriptor;
+			mdl = ERR_PTR(-ENOMEM);
+			goto out;
 		}
 	}
 
 	ret = mdl_gather_pages(dev, &plan, gfp_extra, &list, &t);
 	kvfree(list.pooled);
-	if (ret)
-		goto err_descriptor;
-	mdl->page_count = list.count;
-	mdl->byte_count = (u64)list.count << PAGE_SHIFT;
-	return mdl_finish(dev, &plan, mdl, gfp, gfp_extra, NULL, &t);
-
-err_descriptor:
-	mdl_release_descriptor(mdl);
-	return ERR_PTR(ret);
+	mdl = ret ? ERR_PTR(ret) :
+		    mdl_finish(dev, &plan, &list, gfp, gfp_extra, &t);
+out:
+	kvfree(list.pages);
+	return mdl;
 }
 
 /**
@@ -503,8 +306,7 @@ void drm_mdl_free(struct drm_mdl *mdl)
 	mdl_dma_unmap(mdl);
 	put_device(mdl->dev);
 	if (!mdl->poolable) {
-		mdl_chunk_release_pages(mdl->pages, mdl->page_count,
-					mdl->cache_type);
+		mdl_chunk_release_runs(mdl);
 		mdl_release_descriptor(mdl);
 	} else {
 		mdl_chunk_disown_pages(mdl->page_count);

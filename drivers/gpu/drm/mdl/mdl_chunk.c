@@ -503,6 +503,27 @@ void mdl_chunk_release_pages(struct page **pages, unsigned long count,
 }
 
 /**
+ * mdl_chunk_release_runs - restore write-back and free the pages of an MDL
+ * @mdl: the allocation, unmapped; its descriptor stays
+ */
+void mdl_chunk_release_runs(const struct drm_mdl *mdl)
+{
+	struct page *batch[64];
+	struct sg_page_iter iter;
+	unsigned int n = 0;
+
+	/* set_pages_array_wb() wants an array: a small one at a time. */
+	for_each_sgtable_page(&mdl->sgt, &iter, 0) {
+		batch[n++] = sg_page_iter_page(&iter);
+		if (n == ARRAY_SIZE(batch)) {
+			mdl_chunk_release_pages(batch, n, mdl->cache_type);
+			n = 0;
+		}
+	}
+	mdl_chunk_release_pages(batch, n, mdl->cache_type);
+}
+
+/**
  * mdl_chunk_disown_pages - pages leave the engine's count for the pool
  * @count: number of pages
  */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * DMA mapping of an allocation on the caller's device. The sg_table is built
- * from the pages in allocation order and mapped with dma_map_sgtable(), so an
- * IOMMU assigns logical addresses and merges the pages into as few DMA
- * segments as the device's segment limits allow.
+ * DMA mapping of an allocation on the caller's device, and tables of it for
+ * dma-buf importers. The descriptor's sg_table (mdl_describe.c) is mapped
+ * with dma_map_sgtable(), so an IOMMU assigns logical addresses and merges
+ * the runs into as few DMA segments as the device's segment limits allow.
  */
 
 #include <linux/dma-mapping.h>
@@ -67,129 +67,91 @@ unsigned long mdl_dma_max_seg_pages(struct device *dev)
 	return max_t(unsigned long, max >> PAGE_SHIFT, 1);
 }
 
-/**
- * mdl_dma_nents - sg_table entries an allocation's runs need on @dev
- * @dev: the device
- * @chunks: the physically contiguous runs, in allocation order
- * @nr_chunks: number of runs
- *
- * Return: the runs, each cut at the device's maximum segment size.
+/*
+ * The runs of @mdl, adjacent entries merged and cut every @max_pages pages:
+ * into @sg when it is not NULL. Returns how many entries that takes.
  */
-unsigned int mdl_dma_nents(struct device *dev,
-			   const struct drm_mdl_chunk *chunks,
-			   unsigned int nr_chunks)
+static unsigned int mdl_dma_cut_runs(const struct drm_mdl *mdl,
+				     unsigned long max_pages,
+				     struct scatterlist *sg)
 {
-	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
-	unsigned int c, nents = 0;
+	struct mdl_run_iter it;
+	unsigned int nents = 0;
 
-	for (c = 0; c < nr_chunks; c++)
-		nents += DIV_ROUND_UP(chunks[c].nr_pages, max_pages);
-	return nents;
-}
-
-/**
- * mdl_dma_describe - describe an allocation's runs in @sgt for @dev
- * @dev: the device that will map the table
- * @sgt: the table, filled on success
- * @chunks: the physically contiguous runs, in allocation order
- * @nr_chunks: number of runs
- * @gfp: for the table itself
- * @entries: room for mdl_dma_nents() entries the caller owns, or NULL to
- *           allocate the table
- *
- * Built from the runs rather than from the page array: a gigabyte is a few
- * dozen runs but 262144 pages, and the table only needs the runs, each cut
- * at @dev's maximum segment size. The same holds for every dma-buf importer,
- * which maps a table of its own on its own device.
- *
- * Return: 0, or a negative errno with nothing allocated.
- */
-int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
-		     const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
-		     gfp_t gfp, struct scatterlist *entries)
-{
-	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
-	unsigned int c, nents = mdl_dma_nents(dev, chunks, nr_chunks);
-	struct scatterlist *sg;
-	int ret;
-
-	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
-		return -ENOMEM;
-	if (entries) {
-		sg_init_table(entries, nents);
-		sgt->sgl = entries;
-		sgt->orig_nents = nents;
-		sgt->nents = 0;
-	} else {
-		ret = sg_alloc_table(sgt, nents, gfp);
-		if (ret)
-			return ret;
-	}
-
-	sg = sgt->sgl;
-	for (c = 0; c < nr_chunks; c++) {
-		unsigned long pfn = chunks[c].pfn;
-		unsigned long left = chunks[c].nr_pages;
+	mdl_run_start(&it, mdl);
+	while (mdl_run_next(&it)) {
+		unsigned long pfn = it.pfn, left = it.nr_pages;
 
 		while (left) {
 			unsigned long n = min(left, max_pages);
 
-			sg_set_page(sg, pfn_to_page(pfn), n << PAGE_SHIFT, 0);
-			sg = sg_next(sg);
+			if (sg) {
+				sg_set_page(sg, pfn_to_page(pfn),
+					    n << PAGE_SHIFT, 0);
+				sg = sg_next(sg);
+			}
+			nents++;
 			pfn += n;
 			left -= n;
 		}
 	}
+	return nents;
+}
+
+/**
+ * mdl_dma_describe - a table of an allocation's runs for another device
+ * @dev: the device that will map the table, a dma-buf importer
+ * @sgt: the table, filled on success; sg_free_table() frees it
+ * @mdl: the allocation
+ * @gfp: for the table
+ *
+ * Each importer maps a table of its own, its runs cut at its own segment
+ * limit rather than at that of the device @mdl is mapped on.
+ *
+ * Return: 0, or a negative errno with nothing allocated.
+ */
+int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
+		     const struct drm_mdl *mdl, gfp_t gfp)
+{
+	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
+	int ret;
+
+	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
+		return -ENOMEM;
+	ret = sg_alloc_table(sgt, mdl_dma_cut_runs(mdl, max_pages, NULL), gfp);
+	if (ret)
+		return ret;
+	mdl_dma_cut_runs(mdl, max_pages, sgt->sgl);
 	return 0;
 }
 
 /**
- * mdl_dma_map - describe an allocation's runs in @sgt and map it on @dev
+ * mdl_dma_map - map a new descriptor's sg_table on its device
  * @dev: the device
- * @sgt: the table, filled on success
- * @chunks: the physically contiguous runs, in allocation order
- * @nr_chunks: number of runs
- * @gfp: for the table itself
- * @entries: room for mdl_dma_nents() entries the caller owns, or NULL to
- *           allocate the table
+ * @mdl: the descriptor, its entries filled
  *
- * Return: 0, or a negative errno with nothing allocated or mapped.
+ * Return: 0, or a negative errno with nothing mapped.
  */
-int mdl_dma_map(struct device *dev, struct sg_table *sgt,
-		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
-		gfp_t gfp, struct scatterlist *entries)
+int mdl_dma_map(struct device *dev, struct drm_mdl *mdl)
 {
-	int ret;
-
-	ret = mdl_dma_describe(dev, sgt, chunks, nr_chunks, gfp, entries);
-	if (ret)
-		return ret;
-	ret = mdl_fault_should_fail(MDL_FAULT_DMA_MAP) ? -ENOMEM :
-	      dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
-	if (ret) {
-		if (entries)
-			sgt->sgl = NULL;
-		else
-			sg_free_table(sgt);
-		return ret;
-	}
-	return 0;
+	if (mdl_fault_should_fail(MDL_FAULT_DMA_MAP))
+		return -ENOMEM;
+	return dma_map_sgtable(dev, &mdl->sgt, DMA_BIDIRECTIONAL, 0);
 }
 
 /**
  * mdl_dma_unmap - undo mdl_dma_map() of an allocation
  * @mdl: the allocation
+ *
+ * The entries stay: they are the descriptor's list of pages.
  */
 void mdl_dma_unmap(struct drm_mdl *mdl)
 {
 	struct sg_table *sgt = &mdl->sgt;
 
 	/* Unmapped already: the DRM side revoked it when the device went. */
-	if (!sgt->sgl)
+	if (!sgt->nents)
 		return;
 	dma_unmap_sgtable(mdl->dev, sgt, DMA_BIDIRECTIONAL, 0);
-	if (mdl->compact)
-		sgt->sgl = NULL;
-	else
-		sg_free_table(sgt);
+	sgt->nents = 0;
 }

@@ -104,6 +104,27 @@ static void mdl_gem_free(struct drm_gem_object *obj)
 	kfree(mobj);
 }
 
+/* vmap() of every page; the array it wants lives only for the call. */
+static void *mdl_gem_vmap_pages(const struct drm_mdl *mdl)
+{
+	struct sg_page_iter iter;
+	struct page **pages;
+	unsigned long i = 0;
+	void *vaddr;
+
+	if (mdl_fault_should_fail(MDL_FAULT_VMAP))
+		return NULL;
+	pages = kvmalloc_array(mdl->page_count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for_each_sgtable_page(&mdl->sgt, &iter, 0)
+		pages[i++] = sg_page_iter_page(&iter);
+	vaddr = vmap(pages, mdl->page_count, VM_MAP,
+		     mdl_cache_pgprot(mdl->cache_type, PAGE_KERNEL));
+	kvfree(pages);
+	return vaddr;
+}
+
 static int mdl_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
 	struct mdl_gem_object *mobj = to_mdl_gem(obj);
@@ -112,10 +133,7 @@ static int mdl_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 
 	mutex_lock(&mobj->vmap_lock);
 	if (!mobj->vmap_use) {
-		mobj->vaddr = mdl_fault_should_fail(MDL_FAULT_VMAP) ? NULL :
-			      vmap(mdl->pages, mdl->page_count, VM_MAP,
-				   mdl_cache_pgprot(mdl->cache_type,
-						    PAGE_KERNEL));
+		mobj->vaddr = mdl_gem_vmap_pages(mdl);
 		if (!mobj->vaddr)
 			ret = -ENOMEM;
 	}
@@ -154,7 +172,7 @@ static vm_fault_t mdl_gem_fault(struct vm_fault *vmf)
 	if (index >= mobj->mdl->page_count)
 		return VM_FAULT_SIGBUS;
 
-	return vmf_insert_pfn(vma, vmf->address, mobj->mdl->pfns[index]);
+	return vmf_insert_pfn(vma, vmf->address, drm_mdl_pfn(mobj->mdl, index));
 }
 
 static const struct vm_operations_struct mdl_gem_vm_ops = {
@@ -205,8 +223,7 @@ static struct sg_table *mdl_gem_map_dma_buf(struct dma_buf_attachment *attach,
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = mdl_dma_describe(attach->dev, sgt, mdl->chunks, mdl->nr_chunks,
-			       GFP_KERNEL, NULL);
+	ret = mdl_dma_describe(attach->dev, sgt, mdl, GFP_KERNEL);
 	if (ret)
 		goto free;
 	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);

@@ -8,7 +8,8 @@
  *   mdl_chunk.c    allocate page chunks inside one window
  *   mdl_contig.c   exact placement: alloc_contig_range() for a window
  *   mdl_cache.c    apply / restore the CPU cache type
- *   mdl_dma.c      build and DMA-map the sg_table on the device
+ *   mdl_describe.c the descriptor: runs in a flat sg_table, page lookup
+ *   mdl_dma.c      DMA-map the sg_table on the device; importers' tables
  *   mdl_pool.c     pre-zeroed pages kept by order and cache type
  *   mdl_alloc.c    the exported API that strings the steps together
  *   mdl_phase.c    time per step and descriptor bytes, for benchmarks
@@ -28,6 +29,7 @@
 #include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/pgtable.h>
+#include <linux/scatterlist.h>
 #include <linux/sched/clock.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
@@ -37,7 +39,6 @@
 
 struct device;
 struct page;
-struct scatterlist;
 
 /* ---- mdl_request.c ---- */
 
@@ -166,6 +167,7 @@ int mdl_chunk_apply_cache(struct mdl_page_list *list, u32 cache_type);
 void mdl_chunk_free_pages(struct page **pages, unsigned long count);
 void mdl_chunk_release_pages(struct page **pages, unsigned long count,
 			     u32 cache_type);
+void mdl_chunk_release_runs(const struct drm_mdl *mdl);
 void mdl_chunk_disown_pages(unsigned long count);
 void mdl_chunk_own_pages(unsigned long count);
 int mdl_chunk_check_interrupt(const struct mdl_chunk_ctx *ctx);
@@ -192,18 +194,66 @@ void mdl_cache_restore(struct page **pages, unsigned long count,
 		       u32 cache_type);
 pgprot_t mdl_cache_pgprot(u32 cache_type, pgprot_t prot);
 
+/* ---- mdl_describe.c ---- */
+
+/*
+ * A descriptor whose entries fit with it in this many bytes takes one
+ * slab object: one allocation and one free instead of two, which at 4 KiB
+ * cost more than the page itself. Past it a single object is rounded up
+ * to the next power of two by more than separate tables would waste.
+ */
+#define MDL_COMPACT_MAX_BYTES	2048
+
+void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp);
+struct drm_mdl *mdl_describe(struct device *dev, struct page **pages,
+			     unsigned long count, gfp_t gfp);
+void mdl_release_descriptor(struct drm_mdl *mdl);
+u64 mdl_descriptor_bytes(const struct drm_mdl *mdl);
+
+/**
+ * struct mdl_run_iter - walk the physically contiguous runs of an MDL
+ * @next: the entry after the current run, or NULL at the end
+ * @pfn: first pfn of the current run
+ * @nr_pages: pages in the current run
+ *
+ * Entries that one device's segment limit cut apart come back as one run.
+ */
+struct mdl_run_iter {
+	struct scatterlist *next;
+	unsigned long pfn;
+	unsigned long nr_pages;
+};
+
+static inline void mdl_run_start(struct mdl_run_iter *it,
+				 const struct drm_mdl *mdl)
+{
+	it->next = mdl->sgt.orig_nents ? mdl->sgt.sgl : NULL;
+	it->nr_pages = 0;
+}
+
+static inline bool mdl_run_next(struct mdl_run_iter *it)
+{
+	struct scatterlist *sg = it->next;
+
+	if (!sg)
+		return false;
+	it->pfn = page_to_pfn(sg_page(sg));
+	it->nr_pages = sg->length >> PAGE_SHIFT;
+	for (sg = sg_next(sg); sg; sg = sg_next(sg)) {
+		if (page_to_pfn(sg_page(sg)) != it->pfn + it->nr_pages)
+			break;
+		it->nr_pages += sg->length >> PAGE_SHIFT;
+	}
+	it->next = sg;
+	return true;
+}
+
 /* ---- mdl_dma.c ---- */
 
 unsigned long mdl_dma_max_seg_pages(struct device *dev);
-unsigned int mdl_dma_nents(struct device *dev,
-			   const struct drm_mdl_chunk *chunks,
-			   unsigned int nr_chunks);
 int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
-		     const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
-		     gfp_t gfp, struct scatterlist *entries);
-int mdl_dma_map(struct device *dev, struct sg_table *sgt,
-		const struct drm_mdl_chunk *chunks, unsigned int nr_chunks,
-		gfp_t gfp, struct scatterlist *entries);
+		     const struct drm_mdl *mdl, gfp_t gfp);
+int mdl_dma_map(struct device *dev, struct drm_mdl *mdl);
 void mdl_dma_unmap(struct drm_mdl *mdl);
 bool mdl_dma_translated(struct device *dev);
 u64 mdl_dma_reach(struct device *dev);
@@ -225,7 +275,6 @@ struct shrinker *mdl_pool_shrinker(void);
 
 struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
 			  gfp_t gfp_extra);
-void mdl_release_descriptor(struct drm_mdl *mdl);
 
 /* ---- mdl_phase.c ---- */
 

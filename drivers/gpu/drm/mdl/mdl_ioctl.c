@@ -117,7 +117,7 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	 */
 	byte_count = mdl->byte_count;
 	page_count = mdl->page_count;
-	chunk_count = mdl->nr_chunks;
+	chunk_count = mdl->nr_runs;
 	dma_segment_count = mdl->sgt.nents;
 
 	mobj = mdl_gem_create(drm, mdl, file, bytes);
@@ -163,7 +163,8 @@ static int mdl_ioctl_free(struct drm_device *drm, void *data,
  */
 static int mdl_fill_page_entries(struct drm_device *drm,
 				 const struct drm_mdl *mdl,
-				 struct sg_dma_page_iter *iter, bool *started,
+				 struct sg_dma_page_iter *iter,
+				 struct sg_page_iter *cpu_iter, bool *started,
 				 u64 index, unsigned int n, bool show_phys,
 				 struct drm_mdl_page_entry *batch)
 {
@@ -175,12 +176,17 @@ static int mdl_fill_page_entries(struct drm_device *drm,
 	if (!*started) {
 		__sg_page_iter_start(&iter->base, mdl->sgt.sgl, mdl->sgt.nents,
 				     index);
+		/* The CPU side: the same pages, runs cut differently. */
+		__sg_page_iter_start(cpu_iter, mdl->sgt.sgl,
+				     mdl->sgt.orig_nents, index);
 		*started = true;
 	}
 	for (i = 0; i < n && __sg_page_iter_dma_next(iter); i++) {
 		batch[i].dma_addr = sg_page_iter_dma_address(iter);
-		batch[i].phys_addr = show_phys ?
-				     page_to_phys(mdl->pages[index + i]) : 0;
+		batch[i].phys_addr = 0;
+		if (show_phys && !WARN_ON_ONCE(!__sg_page_iter_next(cpu_iter)))
+			batch[i].phys_addr =
+				page_to_phys(sg_page_iter_page(cpu_iter));
 	}
 	drm_dev_exit(idx);
 
@@ -194,6 +200,7 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 {
 	struct drm_mdl_page_entry *batch;
 	struct sg_dma_page_iter iter;
+	struct sg_page_iter cpu_iter;
 	bool show_phys, started = false;
 	unsigned int batch_len, n;
 	u64 done = 0;
@@ -212,8 +219,9 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 
 	while (done < count) {
 		n = min_t(u64, count - done, batch_len);
-		ret = mdl_fill_page_entries(drm, mdl, &iter, &started,
-					    first + done, n, show_phys, batch);
+		ret = mdl_fill_page_entries(drm, mdl, &iter, &cpu_iter,
+					    &started, first + done, n,
+					    show_phys, batch);
 		if (ret)
 			break;
 		if (copy_to_user(out + done, batch, n * sizeof(*batch))) {

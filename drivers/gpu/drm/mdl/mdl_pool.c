@@ -233,11 +233,12 @@ static unsigned long mdl_pool_cut(const struct drm_mdl *mdl,
 				  struct list_head *blocks)
 {
 	unsigned long total = 0;
-	unsigned int c;
+	struct mdl_run_iter it;
 
-	for (c = 0; c < mdl->nr_chunks; c++) {
-		unsigned long pfn = mdl->chunks[c].pfn;
-		unsigned long left = mdl->chunks[c].nr_pages;
+	mdl_run_start(&it, mdl);
+	while (mdl_run_next(&it)) {
+		unsigned long pfn = it.pfn;
+		unsigned long left = it.nr_pages;
 
 		while (left) {
 			unsigned int o = mdl_pool_order_for(pfn, left);
@@ -296,24 +297,26 @@ bool mdl_pool_adopt(struct drm_mdl *mdl)
 /* Gives the pages of an adopted descriptor back, and the descriptor. */
 static void mdl_pool_release_adopted(struct drm_mdl *mdl)
 {
-	unsigned long i;
+	struct mdl_run_iter it;
 
-	mdl_cache_restore(mdl->pages, mdl->page_count, mdl->cache_type);
-	for (i = 0; i < mdl->page_count; i++)
-		__free_page(mdl->pages[i]);
+	mdl_run_start(&it, mdl);
+	while (mdl_run_next(&it))
+		mdl_pool_release(pfn_to_page(it.pfn), it.nr_pages,
+				 mdl->cache_type);
 	mdl_release_descriptor(mdl);
 }
 
 /* Zeroes an adopted descriptor's pages and files them as clean blocks. */
 static void mdl_pool_zero_adopted(struct drm_mdl *mdl)
 {
+	struct sg_page_iter iter;
 	struct page *head, *tmp;
-	unsigned long i;
+	unsigned long i = 0;
 	LIST_HEAD(blocks);
 
-	for (i = 0; i < mdl->page_count; i++) {
-		clear_highpage(mdl->pages[i]);
-		if (!(i % 512))
+	for_each_sgtable_page(&mdl->sgt, &iter, 0) {
+		clear_highpage(sg_page_iter_page(&iter));
+		if (!(++i % 512))
 			cond_resched();
 	}
 	mdl_pool_cut(mdl, &blocks);

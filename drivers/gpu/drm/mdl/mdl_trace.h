@@ -40,7 +40,7 @@ TRACE_EVENT(mdl_alloc,
 		__entry->flags = req->flags;
 		__entry->error = error;
 		__entry->byte_count = mdl ? mdl->byte_count : 0;
-		__entry->chunks = mdl ? mdl->nr_chunks : 0;
+		__entry->chunks = mdl ? mdl->nr_runs : 0;
 		__entry->dma_segments = mdl ? mdl->sgt.nents : 0;
 		__entry->duration_ns = duration_ns;
 	),
@@ -62,7 +62,7 @@ TRACE_EVENT(mdl_free,
 	),
 	TP_fast_assign(
 		__entry->byte_count = mdl->byte_count;
-		__entry->chunks = mdl->nr_chunks;
+		__entry->chunks = mdl->nr_runs;
 		__entry->cache_type = mdl->cache_type;
 		__entry->pooled = pooled;
 	),

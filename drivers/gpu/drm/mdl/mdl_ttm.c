@@ -155,6 +155,7 @@ struct drm_mdl *drm_mdl_ttm_populate(struct device *dev, struct ttm_tt *tt,
 {
 	struct drm_mdl_request req = *tmpl;
 	struct sg_dma_page_iter iter;
+	struct sg_page_iter cpu_iter;
 	struct drm_mdl *mdl;
 	unsigned long i = 0;
 	int ret;
@@ -174,7 +175,9 @@ struct drm_mdl *drm_mdl_ttm_populate(struct device *dev, struct ttm_tt *tt,
 		return mdl;
 
 	/* Fully required: exactly tt->num_pages pages, in allocation order. */
-	memcpy(tt->pages, mdl->pages, mdl->page_count * sizeof(*tt->pages));
+	for_each_sgtable_page(&mdl->sgt, &cpu_iter, 0)
+		tt->pages[i++] = sg_page_iter_page(&cpu_iter);
+	i = 0;
 	if (tt->dma_address) {
 		/* One address per page, whatever segments the IOMMU merged. */
 		for_each_sgtable_dma_page(&mdl->sgt, &iter, 0)

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The descriptor of an allocation: struct drm_mdl and the sg_table that is
+ * its only list of pages.
+ *
+ * One scatterlist entry per physically contiguous run and nothing per
+ * page: the runs are what the DMA mapping needs anyway, and everything
+ * else (a page by index, the PFN array of a Windows MDL) is derived from
+ * them. The entries are one flat array, not sg_alloc_table()'s chain of
+ * page-sized tables, so the k-th run is found without walking the chain;
+ * a sparse index of the first page of every DRM_MDL_RUN_INDEX_STRIDE-th
+ * run turns a page index into a run with a binary search and a short walk.
+ */
+
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "mdl_internal.h"
+
+/**
+ * mdl_table_alloc - kvmalloc_array() for descriptor tables
+ * @n: number of elements
+ * @size: bytes per element
+ * @gfp: GFP_KERNEL or GFP_NOWAIT based flags
+ *
+ * Unlike kvmalloc_array(), __GFP_RETRY_MAYFAIL is not passed on to the
+ * physically contiguous attempt: that one would reclaim and compact, round
+ * after round, for a table that vmalloc serves just as well. Contiguous only
+ * when it is free right now; else vmalloc, which keeps @gfp (it fails rather
+ * than wake the OOM killer). Callers that cannot sleep get kmalloc() only,
+ * as with kvmalloc().
+ *
+ * Return: the table, to be freed with kvfree(), or NULL.
+ */
+void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+	void *table;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	if (bytes <= PAGE_SIZE || (gfp & GFP_KERNEL) != GFP_KERNEL)
+		return kmalloc(bytes, gfp);
+	table = kmalloc(bytes, (gfp | __GFP_NOWARN) &
+			       ~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL));
+	return table ? table : __vmalloc(bytes, gfp);
+}
+
+/*
+ * Entries @pages need when each run is cut every @max_pages pages, and in
+ * @nr_runs the runs uncut.
+ */
+static unsigned int mdl_count_entries(struct page **pages, unsigned long count,
+				      unsigned long max_pages,
+				      unsigned int *nr_runs)
+{
+	unsigned long i, prev_pfn = 0, run = 0;
+	unsigned int entries = 0, runs = 0;
+
+	for (i = 0; i < count; i++) {
+		unsigned long pfn = page_to_pfn(pages[i]);
+
+		if (i && pfn == prev_pfn + 1) {
+			prev_pfn = pfn;
+			if (++run <= max_pages)
+				continue;
+			entries++;
+			run = 1;
+			continue;
+		}
+		prev_pfn = pfn;
+		runs++;
+		entries++;
+		run = 1;
+	}
+	*nr_runs = runs;
+	return entries;
+}
+
+/* The runs of @pages into @sgl, which has room for exactly @nents. */
+static void mdl_fill_entries(struct scatterlist *sgl, unsigned int nents,
+			     struct page **pages, unsigned long count,
+			     unsigned long max_pages)
+{
+	struct scatterlist *sg = sgl;
+	unsigned long i, first = 0;
+
+	sg_init_table(sgl, nents);
+	for (i = 1; i <= count; i++) {
+		if (i < count && i - first < max_pages &&
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1)
+			continue;
+		sg_set_page(sg++, pages[first], (i - first) << PAGE_SHIFT, 0);
+		first = i;
+	}
+}
+
+/*
+ * The entries of a large descriptor come from vmalloc, which rounds to
+ * pages, not from kmalloc, which rounds to a power of two: a scattered
+ * request's table is half its descriptor, and up to half of that again
+ * would be waste. Callers that cannot sleep get kmalloc() only.
+ */
+static struct scatterlist *mdl_entries_alloc(unsigned int nents, gfp_t gfp)
+{
+	size_t bytes = (size_t)nents * sizeof(struct scatterlist);
+
+	if (bytes <= PAGE_SIZE || (gfp & GFP_KERNEL) != GFP_KERNEL)
+		return kmalloc(bytes, gfp);
+	return __vmalloc(bytes, gfp);
+}
+
+static void mdl_fill_index(struct drm_mdl *mdl)
+{
+	unsigned long page = 0;
+	struct scatterlist *sg;
+	unsigned int k;
+
+	for_each_sgtable_sg(&mdl->sgt, sg, k) {
+		if (!(k % DRM_MDL_RUN_INDEX_STRIDE))
+			mdl->run_index[k / DRM_MDL_RUN_INDEX_STRIDE] = page;
+		page += sg->length >> PAGE_SHIFT;
+	}
+}
+
+/**
+ * mdl_describe - build the descriptor of gathered pages
+ * @dev: the device the table will be mapped on; its segment limit cuts runs
+ * @pages: the pages, in allocation order
+ * @count: number of pages, at least 1
+ * @gfp: for the descriptor
+ *
+ * Return: the descriptor, its sg_table filled but not mapped, or NULL. It
+ * does not own @pages until the caller says so by keeping it.
+ */
+struct drm_mdl *mdl_describe(struct device *dev, struct page **pages,
+			     unsigned long count, gfp_t gfp)
+{
+	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
+	size_t sg_off = ALIGN(sizeof(struct drm_mdl),
+			      __alignof__(struct scatterlist));
+	unsigned int nents, nr_runs;
+	struct scatterlist *sgl;
+	struct drm_mdl *mdl;
+	bool compact;
+
+	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
+		return NULL;
+	nents = mdl_count_entries(pages, count, max_pages, &nr_runs);
+	compact = sg_off + (size_t)nents * sizeof(*sgl) <= MDL_COMPACT_MAX_BYTES;
+
+	mdl = kmalloc(compact ? sg_off + nents * sizeof(*sgl) : sizeof(*mdl),
+		      gfp);
+	if (!mdl)
+		return NULL;
+	memset(mdl, 0, sizeof(*mdl));
+	if (compact) {
+		sgl = (void *)mdl + sg_off;
+	} else {
+		sgl = mdl_entries_alloc(nents, gfp);
+		if (nents > DRM_MDL_RUN_INDEX_STRIDE)
+			mdl->run_index =
+				mdl_table_alloc(DIV_ROUND_UP(nents,
+							     DRM_MDL_RUN_INDEX_STRIDE),
+						sizeof(*mdl->run_index), gfp);
+		if (!sgl || (nents > DRM_MDL_RUN_INDEX_STRIDE &&
+			     !mdl->run_index)) {
+			kvfree(sgl);
+			kvfree(mdl->run_index);
+			kfree(mdl);
+			return NULL;
+		}
+	}
+	mdl->compact = compact;
+	mdl->page_count = count;
+	mdl->byte_count = (u64)count << PAGE_SHIFT;
+	mdl->nr_runs = nr_runs;
+	mdl->sgt.sgl = sgl;
+	mdl->sgt.orig_nents = nents;
+	mdl_fill_entries(sgl, nents, pages, count, max_pages);
+	if (mdl->run_index)
+		mdl_fill_index(mdl);
+	return mdl;
+}
+
+/**
+ * mdl_release_descriptor - free a descriptor, not its pages
+ * @mdl: the descriptor, unmapped
+ */
+void mdl_release_descriptor(struct drm_mdl *mdl)
+{
+	if (!mdl->compact) {
+		kvfree(mdl->run_index);
+		kvfree(mdl->sgt.sgl);
+	}
+	kfree(mdl);
+}
+
+/**
+ * mdl_descriptor_bytes - what a descriptor takes from the allocators
+ * @mdl: the descriptor
+ *
+ * Return: bytes of struct drm_mdl, its entries and its index, as the slab
+ * and vmalloc gave them out.
+ */
+u64 mdl_descriptor_bytes(const struct drm_mdl *mdl)
+{
+	unsigned int nents = mdl->sgt.orig_nents;
+
+	if (mdl->compact)
+		return ksize(mdl);
+	return ksize(mdl) +
+	       mdl_table_bytes(mdl->sgt.sgl, nents * sizeof(*mdl->sgt.sgl)) +
+	       (mdl->run_index ?
+		mdl_table_bytes(mdl->run_index,
+				DIV_ROUND_UP(nents, DRM_MDL_RUN_INDEX_STRIDE) *
+				sizeof(*mdl->run_index)) : 0);
+}
+
+/* The run holding page @index, and in @first the index of its first page. */
+static struct scatterlist *mdl_find_run(const struct drm_mdl *mdl,
+					unsigned long index,
+					unsigned long *first)
+{
+	unsigned int lo = 0, k = 0;
+	struct scatterlist *sg;
+	unsigned long page = 0;
+
+	if (mdl->run_index) {
+		unsigned int hi = DIV_ROUND_UP(mdl->sgt.orig_nents,
+					       DRM_MDL_RUN_INDEX_STRIDE);
+
+		/* The last index entry at or below @index. */
+		while (hi - lo > 1) {
+			unsigned int mid = lo + (hi - lo) / 2;
+
+			if (mdl->run_index[mid] <= index)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		k = lo * DRM_MDL_RUN_INDEX_STRIDE;
+		page = mdl->run_index[lo];
+	}
+	for (sg = mdl->sgt.sgl + k;; sg++) {
+		unsigned long n = sg->length >> PAGE_SHIFT;
+
+		if (index < page + n)
+			break;
+		page += n;
+	}
+	*first = page;
+	return sg;
+}
+
+/**
+ * drm_mdl_page - one page of an allocation
+ * @mdl: the allocation
+ * @index: the page, below &drm_mdl.page_count
+ *
+ * Looks the page up in the runs: a binary search over every
+ * DRM_MDL_RUN_INDEX_STRIDE-th run and a walk over at most that many.
+ *
+ * Return: the page; NULL for an @index out of range.
+ */
+struct page *drm_mdl_page(const struct drm_mdl *mdl, unsigned long index)
+{
+	struct scatterlist *sg;
+	unsigned long first;
+
+	if (WARN_ON_ONCE(index >= mdl->page_count))
+		return NULL;
+	sg = mdl_find_run(mdl, index, &first);
+	return nth_page(sg_page(sg), index - first);
+}
+EXPORT_SYMBOL_GPL(drm_mdl_page);
+
+/**
+ * drm_mdl_get_pfns - copy out part of the PFN array of a Windows MDL
+ * @mdl: the allocation
+ * @first: index of the first page
+ * @count: pages wanted
+ * @pfns: room for @count page frame numbers
+ *
+ * What code ported from Windows reads through MmGetMdlPfnArray(), for the
+ * pages [@first, @first + @count) and cut at &drm_mdl.page_count.
+ *
+ * Return: the number of pfns stored.
+ */
+unsigned long drm_mdl_get_pfns(const struct drm_mdl *mdl, unsigned long first,
+			       unsigned long count, unsigned long *pfns)
+{
+	struct scatterlist *sg;
+	unsigned long start, done = 0;
+
+	if (first >= mdl->page_count)
+		return 0;
+	count = min(count, mdl->page_count - first);
+	sg = mdl_find_run(mdl, first, &start);
+	first -= start;
+	while (done < count) {
+		unsigned long pfn = page_to_pfn(sg_page(sg)) + first;
+		unsigned long n = min((sg->length >> PAGE_SHIFT) - first,
+				      count - done);
+
+		while (n--)
+			pfns[done++] = pfn++;
+		first = 0;
+		sg = sg_next(sg);
+	}
+	return done;
+}
+EXPORT_SYMBOL_GPL(drm_mdl_get_pfns);
