@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The pre-zeroed pool: freed pages come back zeroed and in their caching
- * state, cache types never mix, the shrinker returns pages, the pool obeys
- * its bound, cgroup-charged pages bypass it, and unloading leaks nothing.
+ * state, small allocations come back whole, cache types never mix, the
+ * shrinker returns pages, the pool obeys its bound, cgroup-charged pages
+ * bypass it, and unloading leaks nothing.
  */
 
 #include <kunit/test.h>
@@ -159,6 +160,100 @@ static void mdl_pool_shrinker_takes_waiting_allocations(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.clean_pages + after.dirty_pages, 0UL);
 }
 
+/*
+ * A small allocation comes back whole: the same descriptor and pages,
+ * zeroed by the worker, mapped again, for the next request of its size and
+ * cache type; the shrinker returns it like any pooled page.
+ */
+static void mdl_pool_small_allocations_come_back_whole(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(4 * PAGE_SIZE);
+	struct device *dev = mdl_test_dev(test);
+	struct drm_mdl_pool_stats before, after;
+	long engine = mdl_pages_in_use();
+	struct drm_mdl *mdl, *again;
+	unsigned long pfn, i;
+
+	mdl = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	pfn = drm_mdl_pfn(mdl, 0);
+	drm_mdl_free(mdl);
+	req.total_bytes = 4 * PAGE_SIZE;
+	mdl_pool_dirty_and_free(test, &req);
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&before);
+	KUNIT_ASSERT_GE(test, before.clean_pages, 4UL);
+	KUNIT_EXPECT_EQ(test, before.dirty_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine);
+
+	/* Another size, or another cache type, does not take it. */
+	req.total_bytes = 3 * PAGE_SIZE;
+	again = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
+	KUNIT_EXPECT_PTR_NE(test, again, mdl);
+	drm_mdl_free(again);
+	req.total_bytes = 4 * PAGE_SIZE;
+	req.cache_type = DRM_MDL_CACHE_WRITE_COMBINED;
+	again = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
+	KUNIT_EXPECT_PTR_NE(test, again, mdl);
+	drm_mdl_free(again);
+	req.cache_type = DRM_MDL_CACHE_CACHED;
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&before);
+
+	/* The same size does, first in first out: the first one freed. */
+	again = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
+	drm_mdl_pool_get_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.hits - before.hits, 4UL);
+	KUNIT_EXPECT_EQ(test, before.clean_pages - after.clean_pages, 4UL);
+	KUNIT_EXPECT_EQ(test, drm_mdl_pfn(again, 0), pfn);
+	KUNIT_EXPECT_PTR_EQ(test, again->dev, dev);
+	KUNIT_EXPECT_GT(test, again->sgt.nents, 0U);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine + 4);
+	for (i = 0; i < again->page_count; i++) {
+		u8 *vaddr = kmap_local_page(drm_mdl_page(again, i));
+
+		KUNIT_EXPECT_FALSE(test, memchr_inv(vaddr, 0, PAGE_SIZE));
+		kunmap_local(vaddr);
+	}
+	drm_mdl_free(again);
+
+	/* Gone with the rest of the pool, descriptors included. */
+	drm_mdl_pool_drain();
+	drm_mdl_pool_get_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.clean_pages + after.dirty_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine);
+}
+
+/* A kept allocation outside the request's window stays where it is. */
+static void mdl_pool_whole_allocation_stays_out_of_other_windows(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(2 * PAGE_SIZE);
+	struct device *dev = mdl_test_dev(test);
+	struct drm_mdl_pool_stats before, after;
+	struct drm_mdl *mdl;
+	unsigned long pfn;
+
+	mdl = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	pfn = max(drm_mdl_pfn(mdl, 0), drm_mdl_pfn(mdl, 1));
+	drm_mdl_free(mdl);
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&before);
+	KUNIT_ASSERT_GE(test, before.clean_pages, 2UL);
+
+	req.low = PFN_PHYS(pfn + 1);
+	mdl = drm_mdl_alloc(dev, &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	drm_mdl_pool_get_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.clean_pages, before.clean_pages);
+	KUNIT_EXPECT_GT(test, drm_mdl_pfn(mdl, 0), pfn);
+	KUNIT_EXPECT_GT(test, drm_mdl_pfn(mdl, 1), pfn);
+	drm_mdl_free(mdl);
+}
+
 static void mdl_pool_obeys_its_bound(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_4M);
@@ -245,6 +340,8 @@ static struct kunit_case mdl_pool_cases[] = {
 	KUNIT_CASE(mdl_pool_keeps_cache_types_apart),
 	KUNIT_CASE(mdl_pool_shrinker_returns_pages),
 	KUNIT_CASE(mdl_pool_shrinker_takes_waiting_allocations),
+	KUNIT_CASE(mdl_pool_small_allocations_come_back_whole),
+	KUNIT_CASE(mdl_pool_whole_allocation_stays_out_of_other_windows),
 	KUNIT_CASE(mdl_pool_obeys_its_bound),
 	KUNIT_CASE(mdl_pool_skips_cgroup_charged_pages),
 	KUNIT_CASE(mdl_pool_unload_leaks_nothing),

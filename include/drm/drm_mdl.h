@@ -113,6 +113,7 @@ static inline unsigned long drm_mdl_pfn(const struct drm_mdl *mdl,
 {
 	return page_to_pfn(drm_mdl_page(mdl, index));
 }
+
 int drm_mdl_validate_request(const struct drm_mdl_request *req);
 u64 drm_mdl_large_page_size(void);
 
@@ -159,6 +160,7 @@ enum drm_mdl_phase {
  * @allocs: successful allocations counted
  * @frees: frees counted
  * @pages: pages those allocations described
+ * @runs: physically contiguous runs those pages formed
  * @desc_bytes: bytes their descriptors took: struct drm_mdl, its arrays
  *              and the sg_table, as the slab and vmalloc allocators gave
  *              them out
@@ -168,6 +170,7 @@ struct drm_mdl_phase_stats {
 	u64 allocs;
 	u64 frees;
 	u64 pages;
+	u64 runs;
 	u64 desc_bytes;
 };
 

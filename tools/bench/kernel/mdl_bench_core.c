@@ -720,6 +720,7 @@ static void mdl_bench_phases_add(struct drm_mdl_phase_stats *sum,
 	sum->allocs += after->allocs - before->allocs;
 	sum->frees += after->frees - before->frees;
 	sum->pages += after->pages - before->pages;
+	sum->runs += after->runs - before->runs;
 	sum->desc_bytes += after->desc_bytes - before->desc_bytes;
 }
 
@@ -845,7 +846,7 @@ static void mdl_bench_report(struct mdl_bench *b,
  *   mdl_bench: PHASES where=uml scenario=unfragmented size=4096
  *              contender=pool_cold allocs=.. validate_ns=.. gather_ns=..
  *              cache_ns=.. describe_ns=.. map_ns=.. free_ns=..
- *              desc_bytes=.. pages=..
+ *              desc_bytes=.. pages=.. runs=..
  */
 static void mdl_bench_phases(struct mdl_bench *b, u64 size, unsigned int ops)
 {
@@ -879,10 +880,11 @@ static void mdl_bench_phases(struct mdl_bench *b, u64 size, unsigned int ops)
 			len += scnprintf(line + len, sizeof(line) - len,
 					 " %s_ns=%llu", names[p],
 					 div64_u64(st.ns[p], st.allocs));
-		pr_info("PHASES where=%s scenario=%s size=%llu contender=%s %s desc_bytes=%llu pages=%llu\n",
+		pr_info("PHASES where=%s scenario=%s size=%llu contender=%s %s desc_bytes=%llu pages=%llu runs=%llu\n",
 			b->opts->where, b->scenario, size, c->name, line,
 			div64_u64(st.desc_bytes, st.allocs),
-			div64_u64(st.pages, st.allocs));
+			div64_u64(st.pages, st.allocs),
+			div64_u64(st.runs, st.allocs));
 	}
 }
 

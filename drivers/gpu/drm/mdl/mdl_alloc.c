@@ -101,6 +101,63 @@ static bool mdl_may_fit(unsigned long nr_pages)
 	return nr_pages <= si_mem_available() + mdl_pool_pages();
 }
 
+/* @mdl is mapped on @dev: fill in the rest. */
+static struct drm_mdl *mdl_complete(struct device *dev,
+				    const struct mdl_plan *plan,
+				    struct drm_mdl *mdl, gfp_t gfp_extra, u64 *t)
+{
+	mdl_phase_mark(DRM_MDL_PHASE_MAP, t);
+	if (mdl_phase_counting())
+		__mdl_phase_count(mdl->page_count, mdl->nr_runs,
+				  mdl_descriptor_bytes(mdl));
+
+	mdl->dev = get_device(dev);
+	mdl->cache_type = plan->cache_type;
+	mdl->flags = plan->flags;
+	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
+	return mdl;
+}
+
+/*
+ * A small allocation the pool kept whole, zeroed, of exactly the size and
+ * cache type wanted and inside window 0: nothing to gather or describe.
+ * NULL when there is none (or the request wants what it cannot promise).
+ */
+static struct drm_mdl *mdl_alloc_whole(struct device *dev,
+				       const struct mdl_plan *plan,
+				       gfp_t gfp_extra, u64 *t)
+{
+	struct mdl_window_walker walker;
+	struct mdl_window window;
+	struct drm_mdl *mdl;
+	int ret, nid;
+
+	if ((plan->flags & (DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS |
+			    DRM_MDL_ALLOC_PREFER_CONTIGUOUS)) ||
+	    (gfp_extra & __GFP_ACCOUNT) ||
+	    !mdl_pool_may_have_whole(plan->nr_pages, plan->cache_type))
+		return NULL;
+	mdl_window_walker_init(&walker, plan, mdl_pfn_limit(dev));
+	if (!mdl_window_next(&walker, &window))
+		return NULL;
+	nid = (plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) ? dev_to_node(dev) :
+							      NUMA_NO_NODE;
+	mdl = mdl_pool_take_whole(plan->nr_pages, plan->cache_type, &window,
+				  mdl_dma_max_seg_pages(dev), nid);
+	if (!mdl)
+		return NULL;
+	mdl_chunk_own_pages(mdl->page_count);
+	mdl_phase_mark(DRM_MDL_PHASE_GATHER, t);
+	ret = mdl_dma_map(dev, mdl);
+	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
+	if (ret) {
+		mdl_chunk_release_runs(mdl);
+		mdl_release_descriptor(mdl);
+		return ERR_PTR(ret);
+	}
+	return mdl_complete(dev, plan, mdl, gfp_extra, t);
+}
+
 /*
  * Describes and maps the pages of @list, gathered and in their cache type.
  * On failure the pages are gone.
@@ -126,15 +183,7 @@ static struct drm_mdl *mdl_finish(struct device *dev,
 		mdl_release_descriptor(mdl);
 		return ERR_PTR(ret);
 	}
-	mdl_phase_mark(DRM_MDL_PHASE_MAP, t);
-	if (mdl_phase_counting())
-		__mdl_phase_count(mdl->page_count, mdl_descriptor_bytes(mdl));
-
-	mdl->dev = get_device(dev);
-	mdl->cache_type = plan->cache_type;
-	mdl->flags = plan->flags;
-	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
-	return mdl;
+	return mdl_complete(dev, plan, mdl, gfp_extra, t);
 }
 
 /* Small requests gather on the stack. */
@@ -149,8 +198,12 @@ static struct drm_mdl *mdl_alloc_small(struct device *dev,
 		.capacity = plan->nr_pages,
 		.pooled = plan->cache_type != DRM_MDL_CACHE_CACHED ? pooled : NULL,
 	};
+	struct drm_mdl *mdl;
 	int ret;
 
+	mdl = mdl_alloc_whole(dev, plan, gfp_extra, &t);
+	if (mdl)
+		return mdl;
 	ret = mdl_gather_pages(dev, plan, gfp_extra, &list, &t);
 	if (ret)
 		return ERR_PTR(ret);
@@ -314,9 +367,11 @@ void drm_mdl_free(struct drm_mdl *mdl)
 		 * A large descriptor goes to the pool whole: cutting its runs
 		 * into blocks touches every struct page, which for scattered
 		 * pages costs more than the rest of the free. The zeroing
-		 * worker does it, and frees the descriptor.
+		 * worker does it, and frees the descriptor. A small one stays
+		 * whole for the next request of its size.
 		 */
-		if (mdl->compact || !mdl_pool_adopt(mdl)) {
+		if (!mdl_pool_keep_whole(mdl) &&
+		    (mdl->compact || !mdl_pool_adopt(mdl))) {
 			mdl_pool_give(mdl);
 			mdl_release_descriptor(mdl);
 		}

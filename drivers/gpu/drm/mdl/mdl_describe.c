@@ -80,20 +80,27 @@ static unsigned int mdl_count_entries(struct page **pages, unsigned long count,
 	return entries;
 }
 
-/* The runs of @pages into @sgl, which has room for exactly @nents. */
-static void mdl_fill_entries(struct scatterlist *sgl, unsigned int nents,
-			     struct page **pages, unsigned long count,
+/*
+ * The runs of @pages into @mdl's entries, which have room for exactly
+ * their orig_nents, and the first page of every indexed run into its
+ * run_index, when it has one.
+ */
+static void mdl_fill_entries(struct drm_mdl *mdl, struct page **pages,
 			     unsigned long max_pages)
 {
-	struct scatterlist *sg = sgl;
+	struct scatterlist *sg = mdl->sgt.sgl;
 	unsigned long i, first = 0;
+	unsigned int k = 0;
 
-	sg_init_table(sgl, nents);
-	for (i = 1; i <= count; i++) {
-		if (i < count && i - first < max_pages &&
+	sg_init_table(sg, mdl->sgt.orig_nents);
+	for (i = 1; i <= mdl->page_count; i++) {
+		if (i < mdl->page_count && i - first < max_pages &&
 		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1)
 			continue;
+		if (mdl->run_index && !(k % DRM_MDL_RUN_INDEX_STRIDE))
+			mdl->run_index[k / DRM_MDL_RUN_INDEX_STRIDE] = first;
 		sg_set_page(sg++, pages[first], (i - first) << PAGE_SHIFT, 0);
+		k++;
 		first = i;
 	}
 }
@@ -101,8 +108,8 @@ static void mdl_fill_entries(struct scatterlist *sgl, unsigned int nents,
 /*
  * The entries of a large descriptor come from vmalloc, which rounds to
  * pages, not from kmalloc, which rounds to a power of two: a scattered
- * request's table is half its descriptor, and up to half of that again
- * would be waste. Callers that cannot sleep get kmalloc() only.
+ * request's table is nearly all of its descriptor, and up to half of it
+ * again would be waste. Callers that cannot sleep get kmalloc() only.
  */
 static struct scatterlist *mdl_entries_alloc(unsigned int nents, gfp_t gfp)
 {
@@ -111,19 +118,6 @@ static struct scatterlist *mdl_entries_alloc(unsigned int nents, gfp_t gfp)
 	if (bytes <= PAGE_SIZE || (gfp & GFP_KERNEL) != GFP_KERNEL)
 		return kmalloc(bytes, gfp);
 	return __vmalloc(bytes, gfp);
-}
-
-static void mdl_fill_index(struct drm_mdl *mdl)
-{
-	unsigned long page = 0;
-	struct scatterlist *sg;
-	unsigned int k;
-
-	for_each_sgtable_sg(&mdl->sgt, sg, k) {
-		if (!(k % DRM_MDL_RUN_INDEX_STRIDE))
-			mdl->run_index[k / DRM_MDL_RUN_INDEX_STRIDE] = page;
-		page += sg->length >> PAGE_SHIFT;
-	}
 }
 
 /**
@@ -180,9 +174,7 @@ struct drm_mdl *mdl_describe(struct device *dev, struct page **pages,
 	mdl->nr_runs = nr_runs;
 	mdl->sgt.sgl = sgl;
 	mdl->sgt.orig_nents = nents;
-	mdl_fill_entries(sgl, nents, pages, count, max_pages);
-	if (mdl->run_index)
-		mdl_fill_index(mdl);
+	mdl_fill_entries(mdl, pages, max_pages);
 	return mdl;
 }
 

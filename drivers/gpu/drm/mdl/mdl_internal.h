@@ -269,6 +269,11 @@ void mdl_pool_count_miss(unsigned long nr_pages);
 unsigned long mdl_pool_pages(void);
 void mdl_pool_give(const struct drm_mdl *mdl);
 bool mdl_pool_adopt(struct drm_mdl *mdl);
+bool mdl_pool_keep_whole(struct drm_mdl *mdl);
+bool mdl_pool_may_have_whole(unsigned long nr_pages, u32 cache_type);
+struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
+				    const struct mdl_window *window,
+				    unsigned long max_seg_pages, int nid);
 struct shrinker *mdl_pool_shrinker(void);
 
 /* ---- mdl_alloc.c ---- */
@@ -281,7 +286,7 @@ struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
 DECLARE_STATIC_KEY_FALSE(mdl_phase_key);
 
 void __mdl_phase_mark(enum drm_mdl_phase phase, u64 *t);
-void __mdl_phase_count(unsigned long pages, u64 desc_bytes);
+void __mdl_phase_count(unsigned long pages, unsigned int runs, u64 desc_bytes);
 void __mdl_phase_count_free(void);
 u64 mdl_table_bytes(const void *table, size_t bytes);
 

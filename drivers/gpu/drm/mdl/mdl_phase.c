@@ -45,12 +45,14 @@ void __mdl_phase_mark(enum drm_mdl_phase phase, u64 *t)
 /**
  * __mdl_phase_count - count one finished allocation and its descriptor
  * @pages: pages it describes
- * @desc_bytes: bytes its descriptor takes (struct, arrays, sg_table)
+ * @runs: physically contiguous runs they form
+ * @desc_bytes: bytes its descriptor takes (struct, entries, index)
  */
-void __mdl_phase_count(unsigned long pages, u64 desc_bytes)
+void __mdl_phase_count(unsigned long pages, unsigned int runs, u64 desc_bytes)
 {
 	this_cpu_inc(mdl_phase_counters.allocs);
 	this_cpu_add(mdl_phase_counters.pages, pages);
+	this_cpu_add(mdl_phase_counters.runs, runs);
 	this_cpu_add(mdl_phase_counters.desc_bytes, desc_bytes);
 }
 
@@ -114,6 +116,7 @@ void drm_mdl_phase_stats_read(struct drm_mdl_phase_stats *stats)
 		stats->allocs += c->allocs;
 		stats->frees += c->frees;
 		stats->pages += c->pages;
+		stats->runs += c->runs;
 		stats->desc_bytes += c->desc_bytes;
 	}
 	mutex_unlock(&mdl_phase_lock);

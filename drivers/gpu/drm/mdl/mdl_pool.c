@@ -12,6 +12,11 @@
  * happen once, not per allocation. A shrinker gives pooled pages back under
  * memory pressure and a module parameter bounds the pool.
  *
+ * Small allocations are kept whole: descriptor, entries and pages stay
+ * together, and once zeroed the next request of the same size and cache
+ * type takes them as they are. That skips gathering and describing, which
+ * for a page or four cost more than the page allocation itself.
+ *
  * Pages charged to a memory cgroup (__GFP_ACCOUNT, the ioctl path) never
  * enter the pool: 6.1 exports no way to move a charge, and a pooled page
  * handed to another cgroup would escape its limit.
@@ -54,16 +59,29 @@ module_param_named(pool_max_mb, mdl_pool_max_mb, uint, 0644);
 MODULE_PARM_DESC(pool_max_mb,
 		 "Most memory the pre-zeroed page pool keeps, in MiB; 0 disables it (default: 256, at most a quarter of RAM)");
 
+/* Allocations of up to this many pages are kept whole... */
+#define MDL_POOL_WHOLE_MAX_PAGES	16
+/* ... and up to this many of each size and cache type. */
+#define MDL_POOL_WHOLE_MAX_COUNT	64
+
 struct mdl_pool_list {
 	struct list_head blocks;
 	unsigned long nr_pages;
 };
 
+/* Zeroed allocations of one size and cache type, kept whole. */
+struct mdl_pool_whole {
+	struct list_head mdls;
+	unsigned int count;	/* here and waiting in whole_dirty */
+};
+
 static struct mdl_pool {
 	spinlock_t lock;	/* protects everything below but the stats */
 	struct mdl_pool_list clean[MDL_POOL_NR_TYPES][MDL_POOL_NR_ORDERS];
+	struct mdl_pool_whole whole[MDL_POOL_NR_TYPES][MDL_POOL_WHOLE_MAX_PAGES];
 	struct list_head dirty;
 	struct list_head adopted;
+	struct list_head whole_dirty;
 	unsigned long nr_clean;
 	unsigned long nr_dirty;
 	bool ready;
@@ -77,6 +95,7 @@ static struct mdl_pool {
 	.lock = __SPIN_LOCK_UNLOCKED(mdl_pool.lock),
 	.dirty = LIST_HEAD_INIT(mdl_pool.dirty),
 	.adopted = LIST_HEAD_INIT(mdl_pool.adopted),
+	.whole_dirty = LIST_HEAD_INIT(mdl_pool.whole_dirty),
 };
 
 /* A block is its first page on a list; page->private says what it is. */
@@ -294,6 +313,119 @@ bool mdl_pool_adopt(struct drm_mdl *mdl)
 	return true;
 }
 
+static struct mdl_pool_whole *mdl_pool_whole_of(unsigned long nr_pages,
+						 u32 cache_type)
+{
+	if (!nr_pages || nr_pages > MDL_POOL_WHOLE_MAX_PAGES ||
+	    cache_type >= MDL_POOL_NR_TYPES)
+		return NULL;
+	return &mdl_pool.whole[cache_type][nr_pages - 1];
+}
+
+/**
+ * mdl_pool_may_have_whole - whether mdl_pool_take_whole() could find one
+ * @nr_pages: pages wanted
+ * @cache_type: the caching state wanted
+ *
+ * Return: false when the pool keeps no allocation of this size and type
+ * right now; a hint only, read without the lock.
+ */
+bool mdl_pool_may_have_whole(unsigned long nr_pages, u32 cache_type)
+{
+	struct mdl_pool_whole *whole = mdl_pool_whole_of(nr_pages, cache_type);
+
+	return whole && !list_empty_careful(&whole->mdls);
+}
+
+/**
+ * mdl_pool_keep_whole - park a small freed allocation to be handed out whole
+ * @mdl: the allocation, unmapped, its device reference dropped; compact
+ *
+ * The zeroing worker zeroes its pages and files it by size and cache type
+ * for mdl_pool_take_whole().
+ *
+ * Return: true if the pool owns @mdl now; false if the caller still does.
+ */
+bool mdl_pool_keep_whole(struct drm_mdl *mdl)
+{
+	struct mdl_pool_whole *whole;
+	unsigned long dirty;
+
+	whole = mdl_pool_whole_of(mdl->page_count, mdl->cache_type);
+	if (!whole || !mdl->compact)
+		return false;
+	spin_lock(&mdl_pool.lock);
+	if (!mdl_pool.ready || whole->count >= MDL_POOL_WHOLE_MAX_COUNT ||
+	    mdl_pool.nr_clean + mdl_pool.nr_dirty + mdl->page_count >
+	    mdl_pool_limit()) {
+		spin_unlock(&mdl_pool.lock);
+		return false;
+	}
+	whole->count++;
+	list_add_tail(&mdl->pool_link, &mdl_pool.whole_dirty);
+	mdl_pool.nr_dirty += mdl->page_count;
+	dirty = mdl_pool.nr_dirty;
+	spin_unlock(&mdl_pool.lock);
+	mdl_pool_kick(dirty);
+	return true;
+}
+
+/* Whether every run of @mdl lies in @window and fits @max_seg_pages. */
+static bool mdl_whole_fits(const struct drm_mdl *mdl,
+			   const struct mdl_window *window,
+			   unsigned long max_seg_pages, int nid)
+{
+	struct scatterlist *sg;
+	unsigned int k;
+
+	for_each_sgtable_sg(&mdl->sgt, sg, k) {
+		unsigned long n = sg->length >> PAGE_SHIFT;
+
+		if (n > max_seg_pages ||
+		    !mdl_block_fits(sg_page(sg), n, window, nid))
+			return false;
+	}
+	return true;
+}
+
+/**
+ * mdl_pool_take_whole - a zeroed allocation of exactly the size wanted
+ * @nr_pages: pages wanted
+ * @cache_type: the caching state the pages must be in
+ * @window: the window every page must lie in
+ * @max_seg_pages: the longest entry the mapping device takes
+ * @nid: required node, or NUMA_NO_NODE
+ *
+ * Only the oldest one of its size and type is looked at: a request whose
+ * window it misses gathers pages as usual.
+ *
+ * Return: the descriptor, unmapped and owned by the caller, or NULL.
+ */
+struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
+				    const struct mdl_window *window,
+				    unsigned long max_seg_pages, int nid)
+{
+	struct mdl_pool_whole *whole = mdl_pool_whole_of(nr_pages, cache_type);
+	struct drm_mdl *mdl;
+
+	if (!whole)
+		return NULL;
+	spin_lock(&mdl_pool.lock);
+	mdl = list_first_entry_or_null(&whole->mdls, struct drm_mdl,
+				       pool_link);
+	if (mdl && mdl_whole_fits(mdl, window, max_seg_pages, nid)) {
+		list_del(&mdl->pool_link);
+		whole->count--;
+		mdl_pool.nr_clean -= nr_pages;
+	} else {
+		mdl = NULL;
+	}
+	spin_unlock(&mdl_pool.lock);
+	if (mdl)
+		atomic_long_add(nr_pages, &mdl_pool.hits);
+	return mdl;
+}
+
 /* Gives the pages of an adopted descriptor back, and the descriptor. */
 static void mdl_pool_release_adopted(struct drm_mdl *mdl)
 {
@@ -338,12 +470,37 @@ static void mdl_pool_zero_adopted(struct drm_mdl *mdl)
 	mdl_release_descriptor(mdl);
 }
 
+/* Zeroes a whole allocation's pages and files it for the next request. */
+static void mdl_pool_zero_whole(struct drm_mdl *mdl)
+{
+	struct mdl_pool_whole *whole;
+	struct sg_page_iter iter;
+
+	for_each_sgtable_page(&mdl->sgt, &iter, 0)
+		clear_highpage(sg_page_iter_page(&iter));
+	whole = mdl_pool_whole_of(mdl->page_count, mdl->cache_type);
+	spin_lock(&mdl_pool.lock);
+	list_add_tail(&mdl->pool_link, &whole->mdls);
+	mdl_pool.nr_dirty -= mdl->page_count;
+	mdl_pool.nr_clean += mdl->page_count;
+	trace_mdl_pool_refill(mdl->page_count, mdl_pool.nr_clean,
+			      mdl_pool.nr_dirty);
+	spin_unlock(&mdl_pool.lock);
+}
+
 static void mdl_pool_zero_worker(struct kthread_work *work)
 {
 	struct drm_mdl *mdl;
 	struct page *head;
 
 	spin_lock(&mdl_pool.lock);
+	while ((mdl = list_first_entry_or_null(&mdl_pool.whole_dirty,
+					       struct drm_mdl, pool_link))) {
+		list_del(&mdl->pool_link);
+		spin_unlock(&mdl_pool.lock);
+		mdl_pool_zero_whole(mdl);
+		spin_lock(&mdl_pool.lock);
+	}
 	while ((mdl = list_first_entry_or_null(&mdl_pool.adopted,
 					       struct drm_mdl, pool_link))) {
 		list_del(&mdl->pool_link);
@@ -436,6 +593,37 @@ static void mdl_pool_zero_now(void)
 	kthread_flush_work(&mdl_pool.zero_work.work);
 }
 
+/*
+ * Under the lock: the first allocation kept whole, waiting ones first,
+ * taken off its list and out of the page counts.
+ */
+static struct drm_mdl *mdl_pool_first_whole(void)
+{
+	struct drm_mdl *mdl;
+	unsigned int t, n;
+
+	mdl = list_first_entry_or_null(&mdl_pool.whole_dirty, struct drm_mdl,
+				       pool_link);
+	if (mdl) {
+		list_del(&mdl->pool_link);
+		mdl_pool.nr_dirty -= mdl->page_count;
+		return mdl;
+	}
+	for (t = 0; t < MDL_POOL_NR_TYPES; t++) {
+		for (n = 0; n < MDL_POOL_WHOLE_MAX_PAGES; n++) {
+			mdl = list_first_entry_or_null(&mdl_pool.whole[t][n].mdls,
+						       struct drm_mdl,
+						       pool_link);
+			if (mdl) {
+				list_del(&mdl->pool_link);
+				mdl_pool.nr_clean -= mdl->page_count;
+				return mdl;
+			}
+		}
+	}
+	return NULL;
+}
+
 /* Frees up to @nr_pages pooled pages, dirty ones first; returns how many. */
 static unsigned long mdl_pool_shrink(unsigned long nr_pages)
 {
@@ -453,6 +641,16 @@ static unsigned long mdl_pool_shrink(unsigned long nr_pages)
 		if (mdl) {
 			list_del(&mdl->pool_link);
 			mdl_pool.nr_dirty -= mdl->page_count;
+			spin_unlock(&mdl_pool.lock);
+			freed += mdl->page_count;
+			mdl_pool_release_adopted(mdl);
+			cond_resched();
+			continue;
+		}
+		mdl = mdl_pool_first_whole();
+		if (mdl) {
+			mdl_pool_whole_of(mdl->page_count,
+					  mdl->cache_type)->count--;
 			spin_unlock(&mdl_pool.lock);
 			freed += mdl->page_count;
 			mdl_pool_release_adopted(mdl);
@@ -600,9 +798,12 @@ int mdl_pool_init(void)
 {
 	unsigned int t, o;
 
-	for (t = 0; t < MDL_POOL_NR_TYPES; t++)
+	for (t = 0; t < MDL_POOL_NR_TYPES; t++) {
 		for (o = 0; o < MDL_POOL_NR_ORDERS; o++)
 			INIT_LIST_HEAD(&mdl_pool.clean[t][o].blocks);
+		for (o = 0; o < MDL_POOL_WHOLE_MAX_PAGES; o++)
+			INIT_LIST_HEAD(&mdl_pool.whole[t][o].mdls);
+	}
 	kthread_init_delayed_work(&mdl_pool.zero_work, mdl_pool_zero_worker);
 	mdl_pool.zero_worker = kthread_create_worker(0, "mdl_pool_zero");
 	if (IS_ERR(mdl_pool.zero_worker))
