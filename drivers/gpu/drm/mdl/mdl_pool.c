@@ -313,8 +313,8 @@ bool mdl_pool_adopt(struct drm_mdl *mdl)
 	return true;
 }
 
-static struct mdl_pool_whole *mdl_pool_whole_of(unsigned long nr_pages,
-						 u32 cache_type)
+static struct mdl_pool_whole *
+mdl_pool_whole_of(unsigned long nr_pages, u32 cache_type)
 {
 	if (!nr_pages || nr_pages > MDL_POOL_WHOLE_MAX_PAGES ||
 	    cache_type >= MDL_POOL_NR_TYPES)
