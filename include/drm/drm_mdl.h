@@ -50,7 +50,7 @@ struct drm_mdl_request {
  *       at @dev's segment limit. Its DMA side (for_each_sgtable_dma_sg())
  *       holds the device's logical addresses, DMA_BIDIRECTIONAL; it is
  *       empty (nents 0) once the device is gone. The entries form one
- *       array: the k-th run is @sgt.sgl[k]
+ *       array, so the k-th run is the k-th element of the array at sgl
  * @dev: the device the pages are mapped on
  * @cache_type: the DRM_MDL_CACHE_* applied to the pages
  * @flags: the DRM_MDL_ALLOC_* flags the request was made with
