@@ -247,8 +247,13 @@ static void mdl_pool_whole_allocation_stays_out_of_other_windows(struct kunit *t
 	req.low = PFN_PHYS(pfn + 1);
 	mdl = drm_mdl_alloc(dev, &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	/*
+	 * Not handed out: no pool hit. (The clean count may still drop: a
+	 * window high in memory holds the pages it rejects, and the pressure
+	 * that makes may run the pool's shrinker.)
+	 */
 	drm_mdl_pool_get_stats(&after);
-	KUNIT_EXPECT_EQ(test, after.clean_pages, before.clean_pages);
+	KUNIT_EXPECT_EQ(test, after.hits, before.hits);
 	KUNIT_EXPECT_GT(test, drm_mdl_pfn(mdl, 0), pfn);
 	KUNIT_EXPECT_GT(test, drm_mdl_pfn(mdl, 1), pfn);
 	drm_mdl_free(mdl);
