@@ -3,6 +3,7 @@
 // back, for each cache type, and the map offset's errors.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -151,6 +152,54 @@ TEST_F(MapOffset, MappingKeepsPagesAliveAfterFree) {
   // The handle is gone but the mapping holds the object: still the same bytes.
   EXPECT_EQ(first_difference(m->bytes(), pattern), -1);
   std::memset(m->data(), 0, m->size());
+}
+
+// Page faults this process has taken so far. Page tables of a PFN map are
+// not in /proc/self/pagemap (page walks skip VM_PFNMAP), so what a fault
+// mapped shows in the faults the next touches do not take.
+long minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
+
+// A fault maps the page touched and up to 15 after it, as TTM does, but
+// never past the end of the mapping, and each at the object's own page.
+TEST_F(MapOffset, OneFaultMapsUpToSixteenPagesOfTheMapping) {
+  const size_t ps = page_size(), object_pages = 50, skip = 3, pages = 37;
+  auto a = dev.alloc(request(object_pages * ps));
+  ASSERT_TRUE(a) << mdl::describe_errno(a.errnum());
+  std::vector<std::byte> pattern(a->byte_count());
+  fill_random(pattern, 4321);
+  {
+    auto whole = dev.map(*a);
+    ASSERT_TRUE(whole) << mdl::describe_errno(whole.errnum());
+    std::memcpy(whole->data(), pattern.data(), pattern.size());
+  }
+  // Starting inside the object and ending before its end: both bounds are
+  // the mapping's, not the object's. DRM maps an object only from its
+  // start; its dma-buf maps from any page.
+  auto buf = dev.export_dmabuf(*a);
+  ASSERT_TRUE(buf) << mdl::describe_errno(buf.errnum());
+  auto m = mdl::Mapping::map_fd(buf->fd(), skip * ps, pages * ps);
+  ASSERT_TRUE(m) << mdl::describe_errno(m.errnum());
+  auto* base = static_cast<volatile std::byte*>(m->data());
+  auto touch = [&](size_t from, size_t to) {
+    const long before = minor_faults();
+    for (size_t i = from; i < to; i++) (void)base[i * ps];
+    return minor_faults() - before;
+  };
+
+  EXPECT_GE(touch(0, 1), 1) << "page 0 was mapped before it was touched";
+  EXPECT_EQ(touch(1, 16), 0) << "the fault on page 0 did not map pages 1..15";
+  EXPECT_GE(touch(30, 31), 1) << "page 30 was mapped before it was touched";
+  EXPECT_EQ(touch(31, pages), 0) << "the fault on page 30 did not map pages 31..36";
+  EXPECT_GE(touch(16, 17), 1) << "page 16 was mapped before it was touched";
+  EXPECT_EQ(touch(17, 30), 0) << "the fault on page 16 did not map pages 17..29";
+
+  // Each page of the mapping is the object's page skip + i.
+  auto seen = m->bytes();
+  EXPECT_EQ(first_difference(seen, std::span(pattern).subspan(skip * ps, pages * ps)), -1);
 }
 
 }  // namespace

@@ -161,18 +161,43 @@ static void mdl_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 	mutex_unlock(&mobj->vmap_lock);
 }
 
+/*
+ * Pages a fault maps at once, as TTM's TTM_BO_VM_NUM_PREFAULT: one lookup in
+ * the runs and one fault for every 16 pages of a sequential touch.
+ */
+#define MDL_GEM_FAULT_PAGES	16
+
 static vm_fault_t mdl_gem_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mdl_gem_object *mobj = to_mdl_gem(vma->vm_private_data);
-	pgoff_t index;
+	unsigned long pfns[MDL_GEM_FAULT_PAGES];
+	unsigned long address = vmf->address;
+	unsigned long offset, count, i;
+	vm_fault_t ret;
 
+	offset = (address - vma->vm_start) >> PAGE_SHIFT;
+	count = min_t(unsigned long, MDL_GEM_FAULT_PAGES,
+		      vma_pages(vma) - offset);
 	/* vm_pgoff was made relative to the object in mdl_gem_mmap(). */
-	index = vma->vm_pgoff + ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
-	if (index >= mobj->mdl->page_count)
+	count = drm_mdl_get_pfns(mobj->mdl, vma->vm_pgoff + offset, count,
+				 pfns);
+	if (!count)
 		return VM_FAULT_SIGBUS;
 
-	return vmf_insert_pfn(vma, vmf->address, drm_mdl_pfn(mobj->mdl, index));
+	ret = vmf_insert_pfn(vma, address, pfns[0]);
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+	/*
+	 * The rest are a guess: a page another thread mapped first, or one
+	 * that cannot be mapped now, ends the guess, not the fault.
+	 */
+	for (i = 1; i < count; i++) {
+		address += PAGE_SIZE;
+		if (vmf_insert_pfn(vma, address, pfns[i]) != VM_FAULT_NOPAGE)
+			break;
+	}
+	return VM_FAULT_NOPAGE;
 }
 
 static const struct vm_operations_struct mdl_gem_vm_ops = {

@@ -285,6 +285,32 @@ static void mdl_pool_kick(unsigned long dirty)
 					   MDL_POOL_ZERO_DELAY);
 }
 
+/*
+ * Parks @mdl on @list for the zeroing worker when the pool has room for its
+ * pages and @count, if given, for one more allocation.
+ */
+static bool mdl_pool_park(struct drm_mdl *mdl, struct list_head *list,
+			  unsigned int *count)
+{
+	unsigned long dirty;
+
+	spin_lock(&mdl_pool.lock);
+	if (!mdl_pool.ready || (count && *count >= MDL_POOL_WHOLE_MAX_COUNT) ||
+	    mdl_pool.nr_clean + mdl_pool.nr_dirty + mdl->page_count >
+	    mdl_pool_limit()) {
+		spin_unlock(&mdl_pool.lock);
+		return false;
+	}
+	if (count)
+		(*count)++;
+	list_add_tail(&mdl->pool_link, list);
+	mdl_pool.nr_dirty += mdl->page_count;
+	dirty = mdl_pool.nr_dirty;
+	spin_unlock(&mdl_pool.lock);
+	mdl_pool_kick(dirty);
+	return true;
+}
+
 /**
  * mdl_pool_adopt - park a freed allocation whole, descriptor included
  * @mdl: the allocation, unmapped, its device reference dropped
@@ -297,20 +323,7 @@ static void mdl_pool_kick(unsigned long dirty)
  */
 bool mdl_pool_adopt(struct drm_mdl *mdl)
 {
-	unsigned long used, dirty;
-
-	spin_lock(&mdl_pool.lock);
-	used = mdl_pool.nr_clean + mdl_pool.nr_dirty;
-	if (!mdl_pool.ready || used + mdl->page_count > mdl_pool_limit()) {
-		spin_unlock(&mdl_pool.lock);
-		return false;
-	}
-	list_add_tail(&mdl->pool_link, &mdl_pool.adopted);
-	mdl_pool.nr_dirty += mdl->page_count;
-	dirty = mdl_pool.nr_dirty;
-	spin_unlock(&mdl_pool.lock);
-	mdl_pool_kick(dirty);
-	return true;
+	return mdl_pool_park(mdl, &mdl_pool.adopted, NULL);
 }
 
 static struct mdl_pool_whole *
@@ -349,25 +362,11 @@ bool mdl_pool_may_have_whole(unsigned long nr_pages, u32 cache_type)
 bool mdl_pool_keep_whole(struct drm_mdl *mdl)
 {
 	struct mdl_pool_whole *whole;
-	unsigned long dirty;
 
 	whole = mdl_pool_whole_of(mdl->page_count, mdl->cache_type);
 	if (!whole || !mdl->compact)
 		return false;
-	spin_lock(&mdl_pool.lock);
-	if (!mdl_pool.ready || whole->count >= MDL_POOL_WHOLE_MAX_COUNT ||
-	    mdl_pool.nr_clean + mdl_pool.nr_dirty + mdl->page_count >
-	    mdl_pool_limit()) {
-		spin_unlock(&mdl_pool.lock);
-		return false;
-	}
-	whole->count++;
-	list_add_tail(&mdl->pool_link, &mdl_pool.whole_dirty);
-	mdl_pool.nr_dirty += mdl->page_count;
-	dirty = mdl_pool.nr_dirty;
-	spin_unlock(&mdl_pool.lock);
-	mdl_pool_kick(dirty);
-	return true;
+	return mdl_pool_park(mdl, &mdl_pool.whole_dirty, &whole->count);
 }
 
 /* Whether every run of @mdl lies in @window and fits @max_seg_pages. */
