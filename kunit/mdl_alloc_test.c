@@ -559,6 +559,45 @@ static void mdl_alloc_page_lookup_through_the_run_index(struct kunit *test)
 	drm_mdl_free(mdl);
 }
 
+/*
+ * A segment limit that divides no run: every entry is cut at the limit and
+ * no shorter, so the entries a run takes are its length over the limit,
+ * rounded up. The engine counts them while it gathers; the table must
+ * hold exactly as many.
+ */
+static void mdl_alloc_runs_cut_at_an_odd_segment_limit(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_4M + 3 * PAGE_SIZE);
+	const unsigned long limit = 3;
+	struct device *dev = mdl_test_dev(test);
+	unsigned long run = 0, next_pfn = 0, want = 0;
+	struct scatterlist *sg;
+	struct drm_mdl *mdl;
+	unsigned int k;
+
+	dma_set_max_seg_size(dev, limit * PAGE_SIZE);
+	mdl = drm_mdl_alloc(dev, &req);
+	dma_set_max_seg_size(dev, UINT_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for_each_sgtable_sg(&mdl->sgt, sg, k) {
+		unsigned long pfn = page_to_pfn(sg_page(sg));
+		unsigned long n = sg->length >> PAGE_SHIFT;
+
+		KUNIT_EXPECT_LE(test, n, limit);
+		if (k && pfn != next_pfn) {
+			want += DIV_ROUND_UP(run, limit);
+			run = 0;
+		}
+		run += n;
+		next_pfn = pfn + n;
+	}
+	want += DIV_ROUND_UP(run, limit);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->sgt.orig_nents, want);
+	KUNIT_EXPECT_GT(test, want, (unsigned long)mdl->nr_runs);
+	mdl_expect_consistent(test, mdl);
+	drm_mdl_free(mdl);
+}
+
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_1M);
@@ -890,6 +929,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_phase_counters),
 	KUNIT_CASE(mdl_alloc_scattered_descriptor),
 	KUNIT_CASE(mdl_alloc_page_lookup_through_the_run_index),
+	KUNIT_CASE(mdl_alloc_runs_cut_at_an_odd_segment_limit),
 	{}
 };
 

@@ -295,6 +295,17 @@ static void mdl_pool_skips_cgroup_charged_pages(struct kunit *test)
 }
 
 /*
+ * Pages the rest of the kernel may take while the pool is torn down, out
+ * of the free count this test reads. On 6.12 one page went missing in a
+ * few boots out of ten, in every retry of the boot: the teardown frees the
+ * shrinker and the debugfs entry through RCU, whose kvfree_rcu() keeps a
+ * per-CPU cache of pages it fills on its own schedule. A pool that lost
+ * fewer pages than this goes unseen here; one that lost a block of 16 or
+ * 512 does not.
+ */
+#define MDL_TEST_UNRELATED_PAGES	4
+
+/*
  * Unloading returns the pooled pages and, for allocations still waiting
  * for the worker, their descriptors: at most 32 bytes a page in arrays,
  * which slab pages of a few objects each can make four times as many.
@@ -303,7 +314,7 @@ static bool mdl_pool_unload_returned(unsigned long free_filled,
 				     unsigned long free_unloaded,
 				     unsigned long pooled)
 {
-	return free_unloaded >= free_filled + pooled &&
+	return free_unloaded + MDL_TEST_UNRELATED_PAGES >= free_filled + pooled &&
 	       free_unloaded <= free_filled + pooled + pooled / 32;
 }
 
@@ -336,7 +347,8 @@ static void mdl_pool_unload_leaks_nothing(struct kunit *test)
 	/* Every pooled page went back to the buddy allocator. */
 	KUNIT_EXPECT_TRUE(test, mdl_pool_unload_returned(free_filled,
 							 free_unloaded, pooled));
-	KUNIT_EXPECT_GE(test, free_unloaded, free_filled + pooled);
+	KUNIT_EXPECT_GE(test, free_unloaded + MDL_TEST_UNRELATED_PAGES,
+			free_filled + pooled);
 	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine);
 }
 

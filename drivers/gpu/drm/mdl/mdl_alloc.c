@@ -48,6 +48,8 @@ static void mdl_drop_pages(const struct mdl_plan *plan,
 {
 	mdl_chunk_release_pages(list->pages, list->count, plan->cache_type);
 	list->count = 0;
+	list->nr_runs = 0;
+	list->nr_entries = 0;
 }
 
 /*
@@ -170,7 +172,7 @@ static struct drm_mdl *mdl_finish(struct device *dev,
 	struct drm_mdl *mdl;
 	int ret;
 
-	mdl = mdl_describe(dev, list->pages, list->count, gfp);
+	mdl = mdl_describe(list, gfp);
 	if (!mdl) {
 		mdl_drop_pages(plan, list);
 		return ERR_PTR(-ENOMEM);
@@ -204,6 +206,7 @@ static struct drm_mdl *mdl_alloc_small(struct device *dev,
 	mdl = mdl_alloc_whole(dev, plan, gfp_extra, &t);
 	if (mdl)
 		return mdl;
+	list.max_seg_pages = mdl_dma_max_seg_pages(dev);
 	ret = mdl_gather_pages(dev, plan, gfp_extra, &list, &t);
 	if (ret)
 		return ERR_PTR(ret);
@@ -244,6 +247,7 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 
 	/* The page array lives only until the runs are described. */
 	list.capacity = plan.nr_pages;
+	list.max_seg_pages = mdl_dma_max_seg_pages(dev);
 	list.pages = mdl_fault_should_fail(MDL_FAULT_TABLE) ? NULL :
 		     mdl_table_alloc(list.capacity, sizeof(*list.pages), gfp);
 	if (!list.pages)

@@ -231,12 +231,9 @@ void mdl_chunk_free_pages(struct page **pages, unsigned long count)
 static void mdl_accept(struct mdl_page_list *list, struct page *page,
 		       unsigned int order)
 {
-	unsigned long i;
-
 	if (order)
 		split_page(page, order);
-	for (i = 0; i < (1UL << order); i++)
-		list->pages[list->count++] = page + i;
+	mdl_page_list_add(list, page, 1UL << order);
 }
 
 /* A chunk allocated as 2^order pages of which only @keep are wanted. */
@@ -246,13 +243,10 @@ static void mdl_accept_trimmed(struct mdl_page_list *list, struct page *page,
 	unsigned long i;
 
 	split_page(page, order);
-	for (i = 0; i < (1UL << order); i++) {
-		if (i < keep) {
-			list->pages[list->count++] = page + i;
-		} else {
-			__free_page(page + i);
-			atomic_long_dec(&mdl_engine_pages);
-		}
+	mdl_page_list_add(list, page, keep);
+	for (i = keep; i < (1UL << order); i++) {
+		__free_page(page + i);
+		atomic_long_dec(&mdl_engine_pages);
 	}
 }
 
@@ -317,7 +311,7 @@ static unsigned long mdl_fill_order0_batch(struct mdl_chunk_ctx *ctx,
 		struct page *page = batch[i];
 
 		if (mdl_range_in_window(window, page_to_pfn(page), 1)) {
-			list->pages[list->count++] = page;
+			mdl_page_list_add(list, page, 1);
 			*streak = 0;
 		} else {
 			mdl_hold(ctx, page, 0);

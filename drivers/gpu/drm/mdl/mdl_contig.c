@@ -171,8 +171,6 @@ int mdl_contig_fill(struct mdl_chunk_ctx *ctx, const struct mdl_window *window,
 	while (list->count < list->capacity && pfn <= window->last_pfn &&
 	       run - 1 <= window->last_pfn - pfn &&
 	       failures < MDL_CONTIG_FAILURES_MAX) {
-		unsigned long i;
-
 		ret = mdl_chunk_check_interrupt(ctx);
 		if (ret)
 			return ret;
@@ -186,8 +184,7 @@ int mdl_contig_fill(struct mdl_chunk_ctx *ctx, const struct mdl_window *window,
 			pfn += align;
 			continue;
 		}
-		for (i = 0; i < run; i++)
-			list->pages[list->count++] = pfn_to_page(pfn + i);
+		mdl_page_list_add(list, pfn_to_page(pfn), run);
 		failures = 0;
 		pfn += ALIGN(run, align);
 	}
@@ -202,7 +199,7 @@ static int mdl_contig_bisect(struct mdl_chunk_ctx *ctx, unsigned long pfn,
 			     unsigned long nr_pages, struct mdl_page_list *list,
 			     unsigned long *budget)
 {
-	unsigned long half, i;
+	unsigned long half;
 	int ret;
 
 	nr_pages = min(nr_pages, list->capacity - list->count);
@@ -212,8 +209,7 @@ static int mdl_contig_bisect(struct mdl_chunk_ctx *ctx, unsigned long pfn,
 	if (ret)
 		return ret;
 	if (!mdl_contig_take(ctx, pfn, nr_pages)) {
-		for (i = 0; i < nr_pages; i++)
-			list->pages[list->count++] = pfn_to_page(pfn + i);
+		mdl_page_list_add(list, pfn_to_page(pfn), nr_pages);
 		return 0;
 	}
 	(*budget)--;

@@ -50,37 +50,6 @@ void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp)
 }
 
 /*
- * Entries @pages need when each run is cut every @max_pages pages, and in
- * @nr_runs the runs uncut.
- */
-static unsigned int mdl_count_entries(struct page **pages, unsigned long count,
-				      unsigned long max_pages,
-				      unsigned int *nr_runs)
-{
-	unsigned long i, prev_pfn = 0, run = 0;
-	unsigned int entries = 0, runs = 0;
-
-	for (i = 0; i < count; i++) {
-		unsigned long pfn = page_to_pfn(pages[i]);
-
-		if (i && pfn == prev_pfn + 1) {
-			prev_pfn = pfn;
-			if (++run <= max_pages)
-				continue;
-			entries++;
-			run = 1;
-			continue;
-		}
-		prev_pfn = pfn;
-		runs++;
-		entries++;
-		run = 1;
-	}
-	*nr_runs = runs;
-	return entries;
-}
-
-/*
  * The runs of @pages into @mdl's entries, which have room for exactly
  * their orig_nents, and the first page of every indexed run into its
  * run_index, when it has one.
@@ -99,10 +68,14 @@ static void mdl_fill_entries(struct drm_mdl *mdl, struct page **pages,
 			continue;
 		if (mdl->run_index && !(k % DRM_MDL_RUN_INDEX_STRIDE))
 			mdl->run_index[k / DRM_MDL_RUN_INDEX_STRIDE] = first;
+		/* The list counted them as they came in: it must agree. */
+		if (WARN_ON_ONCE(k == mdl->sgt.orig_nents))
+			break;
 		sg_set_page(sg++, pages[first], (i - first) << PAGE_SHIFT, 0);
 		k++;
 		first = i;
 	}
+	WARN_ON_ONCE(k != mdl->sgt.orig_nents);
 }
 
 /*
@@ -122,28 +95,24 @@ static struct scatterlist *mdl_entries_alloc(unsigned int nents, gfp_t gfp)
 
 /**
  * mdl_describe - build the descriptor of gathered pages
- * @dev: the device the table will be mapped on; its segment limit cuts runs
- * @pages: the pages, in allocation order
- * @count: number of pages, at least 1
+ * @list: the pages, at least one, with their runs and entries counted for
+ *        the segment limit of the device the table will be mapped on
  * @gfp: for the descriptor
  *
  * Return: the descriptor, its sg_table filled but not mapped, or NULL. It
- * does not own @pages until the caller says so by keeping it.
+ * does not own the pages until the caller says so by keeping it.
  */
-struct drm_mdl *mdl_describe(struct device *dev, struct page **pages,
-			     unsigned long count, gfp_t gfp)
+struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 {
-	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
 	size_t sg_off = ALIGN(sizeof(struct drm_mdl),
 			      __alignof__(struct scatterlist));
-	unsigned int nents, nr_runs;
+	unsigned int nents = list->nr_entries;
 	struct scatterlist *sgl;
 	struct drm_mdl *mdl;
 	bool compact;
 
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
 		return NULL;
-	nents = mdl_count_entries(pages, count, max_pages, &nr_runs);
 	compact = sg_off + (size_t)nents * sizeof(*sgl) <= MDL_COMPACT_MAX_BYTES;
 
 	mdl = kmalloc(compact ? sg_off + nents * sizeof(*sgl) : sizeof(*mdl),
@@ -169,12 +138,12 @@ struct drm_mdl *mdl_describe(struct device *dev, struct page **pages,
 		}
 	}
 	mdl->compact = compact;
-	mdl->page_count = count;
-	mdl->byte_count = (u64)count << PAGE_SHIFT;
-	mdl->nr_runs = nr_runs;
+	mdl->page_count = list->count;
+	mdl->byte_count = (u64)list->count << PAGE_SHIFT;
+	mdl->nr_runs = list->nr_runs;
 	mdl->sgt.sgl = sgl;
 	mdl->sgt.orig_nents = nents;
-	mdl_fill_entries(mdl, pages, max_pages);
+	mdl_fill_entries(mdl, list->pages, list->max_seg_pages);
 	return mdl;
 }
 

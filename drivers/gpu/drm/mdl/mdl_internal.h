@@ -115,13 +115,54 @@ bool mdl_window_next(struct mdl_window_walker *walker,
  * @capacity: pages wanted
  * @pooled: for non-cached requests, a bit per page taken from the pool,
  *          which is already in its caching state; NULL otherwise
+ * @max_seg_pages: the longest entry the mapping device takes, at least 1
+ * @nr_runs: physically contiguous runs in @pages
+ * @nr_entries: entries the runs take, each cut every @max_seg_pages pages
+ * @next_pfn: the pfn that would extend the last run
+ * @entry_room: pages the last entry can still take
+ *
+ * The run and entry counts are kept as pages come in, so that describing
+ * them walks the page array once, not twice: at 1 GiB it is 2 MiB, more
+ * than the caches hold.
  */
 struct mdl_page_list {
 	struct page **pages;
 	unsigned long count;
 	unsigned long capacity;
 	unsigned long *pooled;
+	unsigned long max_seg_pages;
+	unsigned int nr_runs;
+	unsigned int nr_entries;
+	unsigned long next_pfn;
+	unsigned long entry_room;
 };
+
+/* Appends @n physically contiguous pages starting at @page. */
+static inline void mdl_page_list_add(struct mdl_page_list *list,
+				     struct page *page, unsigned long n)
+{
+	struct page **slot = list->pages + list->count;
+	unsigned long pfn = page_to_pfn(page), i;
+
+	if (!list->count || pfn != list->next_pfn) {
+		list->nr_runs++;
+		list->nr_entries++;
+		list->entry_room = list->max_seg_pages;
+	}
+	list->next_pfn = pfn + n;
+	list->count += n;
+	for (i = 0; i < n; i++)
+		slot[i] = nth_page(page, i);
+	if (n <= list->entry_room) {
+		list->entry_room -= n;
+	} else {
+		unsigned long over = n - list->entry_room;
+		unsigned long more = DIV_ROUND_UP(over, list->max_seg_pages);
+
+		list->nr_entries += more;
+		list->entry_room = more * list->max_seg_pages - over;
+	}
+}
 
 /**
  * struct mdl_chunk_ctx - state of one request across its windows
@@ -205,8 +246,7 @@ pgprot_t mdl_cache_pgprot(u32 cache_type, pgprot_t prot);
 #define MDL_COMPACT_MAX_BYTES	2048
 
 void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp);
-struct drm_mdl *mdl_describe(struct device *dev, struct page **pages,
-			     unsigned long count, gfp_t gfp);
+struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp);
 void mdl_release_descriptor(struct drm_mdl *mdl);
 u64 mdl_descriptor_bytes(const struct drm_mdl *mdl);
 

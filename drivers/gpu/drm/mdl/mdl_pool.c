@@ -187,7 +187,7 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 		unsigned int scanned = 0;
 
 		list_for_each_entry_safe(head, tmp, &clean->blocks, lru) {
-			unsigned long i, left = list->capacity - list->count;
+			unsigned long left = list->capacity - list->count;
 
 			if (left < n)
 				break;
@@ -201,8 +201,7 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 			clean->nr_pages -= n;
 			mdl_pool.nr_clean -= n;
 			set_page_private(head, 0);
-			for (i = 0; i < n; i++)
-				list->pages[list->count++] = head + i;
+			mdl_page_list_add(list, head, n);
 			taken += n;
 		}
 	}
