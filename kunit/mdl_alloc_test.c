@@ -598,6 +598,98 @@ static void mdl_alloc_runs_cut_at_an_odd_segment_limit(struct kunit *test)
 	drm_mdl_free(mdl);
 }
 
+/*
+ * Describing from the runs a list recorded as pages came in gives the
+ * entries and index that walking its pages gives: for runs that span
+ * several additions, blocks that happen to be adjacent, and runs the
+ * segment limit cuts.
+ */
+static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
+{
+	const unsigned int nr_blocks = 400, big_order = 5;
+	const unsigned long capacity = nr_blocks * 4 + (1UL << big_order);
+	struct mdl_page_list recorded = {
+		.capacity = capacity,
+		.max_seg_pages = 3,
+		.run_room = capacity,
+	};
+	struct mdl_page_list walked;
+	struct drm_mdl *from_runs = NULL, *by_walking = NULL;
+	struct page **blocks, *big;
+	unsigned int i, k;
+
+	blocks = kunit_kcalloc(test, nr_blocks, sizeof(*blocks), GFP_KERNEL);
+	recorded.pages = kunit_kcalloc(test, capacity, sizeof(struct page *),
+				       GFP_KERNEL);
+	recorded.run_starts = kunit_kcalloc(test, capacity, sizeof(u32),
+					    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	KUNIT_ASSERT_NOT_NULL(test, recorded.pages);
+	KUNIT_ASSERT_NOT_NULL(test, recorded.run_starts);
+	big = alloc_pages(GFP_KERNEL, big_order);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+
+	mdl_page_list_add(&recorded, big, 8);
+	mdl_page_list_add(&recorded, nth_page(big, 8), 8);
+	for (i = 0; i < nr_blocks; i++) {
+		blocks[i] = alloc_pages(GFP_KERNEL, 2);
+		if (!blocks[i])
+			break;
+		if (i % 2) {
+			mdl_page_list_add(&recorded, blocks[i], 4);
+			continue;
+		}
+		for (k = 0; k < 4; k++)
+			mdl_page_list_add(&recorded, nth_page(blocks[i], k), 1);
+	}
+	if (i < nr_blocks) {
+		KUNIT_FAIL(test, "no order-2 block for the list");
+		goto out;
+	}
+	mdl_page_list_add(&recorded, nth_page(big, 16), 16);
+	KUNIT_EXPECT_EQ(test, recorded.count, capacity);
+	KUNIT_EXPECT_LE(test, recorded.nr_runs, recorded.run_room);
+	/* Even if every block lies next to the last, 3 pages an entry. */
+	KUNIT_EXPECT_GT(test, recorded.nr_entries,
+			2U * DRM_MDL_RUN_INDEX_STRIDE);
+
+	walked = recorded;
+	walked.run_room = 0;
+	from_runs = mdl_describe(&recorded, GFP_KERNEL);
+	by_walking = mdl_describe(&walked, GFP_KERNEL);
+	/* The pages are the test's own: every check below must reach out. */
+	if (!from_runs || !by_walking ||
+	    from_runs->sgt.orig_nents != recorded.nr_entries ||
+	    by_walking->sgt.orig_nents != recorded.nr_entries ||
+	    !from_runs->run_index || !by_walking->run_index) {
+		KUNIT_FAIL(test, "descriptors missing or of the wrong size");
+		goto out;
+	}
+	for (k = 0; k < recorded.nr_entries; k++) {
+		struct scatterlist *a = from_runs->sgt.sgl + k;
+		struct scatterlist *b = by_walking->sgt.sgl + k;
+
+		KUNIT_EXPECT_PTR_EQ(test, sg_page(a), sg_page(b));
+		KUNIT_EXPECT_EQ(test, a->length, b->length);
+		KUNIT_EXPECT_LE(test, a->length, 3 * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, sg_is_last(a), sg_is_last(b));
+	}
+	KUNIT_EXPECT_TRUE(test, sg_is_last(from_runs->sgt.sgl + k - 1));
+	for (k = 0; k < DIV_ROUND_UP(recorded.nr_entries,
+				     DRM_MDL_RUN_INDEX_STRIDE); k++)
+		KUNIT_EXPECT_EQ(test, from_runs->run_index[k],
+				by_walking->run_index[k]);
+	mdl_expect_consistent(test, from_runs);
+out:
+	if (from_runs)
+		mdl_release_descriptor(from_runs);
+	if (by_walking)
+		mdl_release_descriptor(by_walking);
+	while (i--)
+		__free_pages(blocks[i], 2);
+	__free_pages(big, big_order);
+}
+
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_1M);
@@ -930,6 +1022,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_scattered_descriptor),
 	KUNIT_CASE(mdl_alloc_page_lookup_through_the_run_index),
 	KUNIT_CASE(mdl_alloc_runs_cut_at_an_odd_segment_limit),
+	KUNIT_CASE(mdl_describe_recorded_runs_match_the_page_walk),
 	{}
 };
 

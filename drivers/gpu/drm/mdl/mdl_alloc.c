@@ -245,13 +245,22 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	if (plan.nr_pages <= MDL_SMALL_PAGES)
 		return mdl_alloc_small(dev, &plan, gfp, gfp_extra, t);
 
-	/* The page array lives only until the runs are described. */
+	/*
+	 * The page array lives only until the runs are described. The run
+	 * starts share its allocation: one more would cost as much as the
+	 * rest of describing a warm 2 MiB request.
+	 */
 	list.capacity = plan.nr_pages;
 	list.max_seg_pages = mdl_dma_max_seg_pages(dev);
+	list.run_room = mdl_page_list_run_room(list.capacity);
 	list.pages = mdl_fault_should_fail(MDL_FAULT_TABLE) ? NULL :
-		     mdl_table_alloc(list.capacity, sizeof(*list.pages), gfp);
+		     mdl_table_alloc(list.capacity +
+				     DIV_ROUND_UP(list.run_room * sizeof(u32),
+						  sizeof(*list.pages)),
+				     sizeof(*list.pages), gfp);
 	if (!list.pages)
 		return ERR_PTR(-ENOMEM);
+	list.run_starts = (u32 *)(list.pages + list.capacity);
 	if (plan.cache_type != DRM_MDL_CACHE_CACHED) {
 		list.pooled = mdl_table_alloc(BITS_TO_LONGS(list.capacity),
 					      sizeof(unsigned long),

@@ -49,32 +49,78 @@ void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp)
 	return table ? table : __vmalloc(bytes, gfp);
 }
 
-/*
- * The runs of @pages into @mdl's entries, which have room for exactly
- * their orig_nents, and the first page of every indexed run into its
- * run_index, when it has one.
- */
-static void mdl_fill_entries(struct drm_mdl *mdl, struct page **pages,
-			     unsigned long max_pages)
+/* One entry of @mdl: sets it, and indexes it when its number is due. */
+static struct scatterlist *mdl_set_entry(struct drm_mdl *mdl,
+					 struct scatterlist *sg, unsigned int k,
+					 struct page *page, unsigned long first,
+					 unsigned long n)
 {
+	if (mdl->run_index && !(k % DRM_MDL_RUN_INDEX_STRIDE))
+		mdl->run_index[k / DRM_MDL_RUN_INDEX_STRIDE] = first;
+	sg_set_page(sg, page, n << PAGE_SHIFT, 0);
+	return sg + 1;
+}
+
+/* The runs the list recorded as they came in, each cut into entries. */
+static unsigned int mdl_fill_from_runs(struct drm_mdl *mdl,
+				       const struct mdl_page_list *list)
+{
+	struct scatterlist *sg = mdl->sgt.sgl;
+	unsigned long first, end, n;
+	unsigned int r, k = 0;
+
+	for (r = 0; r < list->nr_runs; r++) {
+		end = r + 1 < list->nr_runs ? list->run_starts[r + 1] :
+					      list->count;
+		for (first = list->run_starts[r]; first < end; first += n) {
+			n = min(end - first, list->max_seg_pages);
+			if (WARN_ON_ONCE(k == mdl->sgt.orig_nents))
+				return k;
+			sg = mdl_set_entry(mdl, sg, k++, list->pages[first],
+					   first, n);
+		}
+	}
+	return k;
+}
+
+/* The runs found by comparing every page with the one before it. */
+static unsigned int mdl_fill_by_walking(struct drm_mdl *mdl,
+					const struct mdl_page_list *list)
+{
+	struct page **pages = list->pages;
 	struct scatterlist *sg = mdl->sgt.sgl;
 	unsigned long i, first = 0;
 	unsigned int k = 0;
 
-	sg_init_table(sg, mdl->sgt.orig_nents);
-	for (i = 1; i <= mdl->page_count; i++) {
-		if (i < mdl->page_count && i - first < max_pages &&
+	for (i = 1; i <= list->count; i++) {
+		if (i < list->count && i - first < list->max_seg_pages &&
 		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1)
 			continue;
-		if (mdl->run_index && !(k % DRM_MDL_RUN_INDEX_STRIDE))
-			mdl->run_index[k / DRM_MDL_RUN_INDEX_STRIDE] = first;
-		/* The list counted them as they came in: it must agree. */
 		if (WARN_ON_ONCE(k == mdl->sgt.orig_nents))
-			break;
-		sg_set_page(sg++, pages[first], (i - first) << PAGE_SHIFT, 0);
-		k++;
+			return k;
+		sg = mdl_set_entry(mdl, sg, k++, pages[first], first,
+				   i - first);
 		first = i;
 	}
+	return k;
+}
+
+/*
+ * The runs of @list into @mdl's entries, which have room for exactly their
+ * orig_nents, and the first page of every indexed entry into its
+ * run_index, when it has one.
+ */
+static void mdl_fill_entries(struct drm_mdl *mdl,
+			     const struct mdl_page_list *list)
+{
+	unsigned int k;
+
+	sg_init_table(mdl->sgt.sgl, mdl->sgt.orig_nents);
+	if (list->nr_runs <= list->run_room)
+		k = mdl_fill_from_runs(mdl, list);
+	else
+		k = mdl_fill_by_walking(mdl, list);
+	/* The list counted the entries as pages came in: it must agree. */
 	WARN_ON_ONCE(k != mdl->sgt.orig_nents);
 }
 
@@ -143,7 +189,7 @@ struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 	mdl->nr_runs = list->nr_runs;
 	mdl->sgt.sgl = sgl;
 	mdl->sgt.orig_nents = nents;
-	mdl_fill_entries(mdl, list->pages, list->max_seg_pages);
+	mdl_fill_entries(mdl, list);
 	return mdl;
 }
 

@@ -120,10 +120,15 @@ bool mdl_window_next(struct mdl_window_walker *walker,
  * @nr_entries: entries the runs take, each cut every @max_seg_pages pages
  * @next_pfn: the pfn that would extend the last run
  * @entry_room: pages the last entry can still take
+ * @run_starts: the index in @pages of the first page of each of the first
+ *              @run_room runs
+ * @run_room: entries of @run_starts; 0 when there are none
  *
- * The run and entry counts are kept as pages come in, so that describing
- * them walks the page array once, not twice: at 1 GiB it is 2 MiB, more
- * than the caches hold.
+ * The runs are counted and, while there is room, recorded as pages come
+ * in, so that describing them need not walk the page array: at 1 GiB it is
+ * 2 MiB, more than the caches hold, and walking it cost more than the rest
+ * of a warm request. A scattered request has more runs than room; it is
+ * described page by page, which costs little next to gathering it.
  */
 struct mdl_page_list {
 	struct page **pages;
@@ -135,7 +140,19 @@ struct mdl_page_list {
 	unsigned int nr_entries;
 	unsigned long next_pfn;
 	unsigned long entry_room;
+	u32 *run_starts;
+	unsigned int run_room;
 };
+
+/*
+ * Room for the runs of an unfragmented request: its chunks are 2 MiB or
+ * larger, so a run per 256 pages leaves margin for the ones the window or
+ * a busy buddy allocator cuts short.
+ */
+static inline unsigned int mdl_page_list_run_room(unsigned long capacity)
+{
+	return capacity / 256 + 16;
+}
 
 /* Appends @n physically contiguous pages starting at @page. */
 static inline void mdl_page_list_add(struct mdl_page_list *list,
@@ -145,6 +162,8 @@ static inline void mdl_page_list_add(struct mdl_page_list *list,
 	unsigned long pfn = page_to_pfn(page), i;
 
 	if (!list->count || pfn != list->next_pfn) {
+		if (list->nr_runs < list->run_room)
+			list->run_starts[list->nr_runs] = list->count;
 		list->nr_runs++;
 		list->nr_entries++;
 		list->entry_room = list->max_seg_pages;
