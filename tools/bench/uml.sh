@@ -19,7 +19,12 @@
 #
 # Usage: tools/bench/uml.sh [--sizes LIST] [--reps-min N] [--reps-max N]
 #                           [--no-fragment] [--mem SIZE] [--pool-mb N]
-#                           [--log FILE]
+#                           [--only CONTENDERS] [--perf FILE] [--log FILE]
+#
+# --only measures only the named contenders (comma-separated, as the
+# report names them). --perf records the run with the host's perf into
+# FILE: UML is a host process, so `perf report -i FILE` shows where the
+# kernel's CPU time goes, by kernel symbol.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,6 +40,8 @@ reps_max=51
 fragment=1
 mem=5G
 pool_mb=
+only=
+perf_data=
 log=$TOP/build/bench/uml.log
 timeout_sec=1800
 
@@ -46,6 +53,8 @@ while [ $# -gt 0 ]; do
 	--no-fragment) fragment=0 ;;
 	--mem) mem=$2; shift ;;
 	--pool-mb) pool_mb=$2; shift ;;
+	--only) only=$2; shift ;;
+	--perf) perf_data=$2; shift ;;
 	--log) log=$2; shift ;;
 	--timeout) timeout_sec=$2; shift ;;
 	*) echo "uml.sh: unknown option $1" >&2; exit 2 ;;
@@ -111,9 +120,19 @@ args=(
 	"mdl_bench.reps_max=$reps_max" "mdl_bench.fragment=$fragment"
 	"mdl.pool_max_mb=$pool_mb"
 )
+[ -n "$only" ] && args+=("mdl_bench.only=$only")
+runner=()
+if [ -n "$perf_data" ]; then
+	command -v perf >/dev/null || {
+		echo "uml.sh: --perf needs perf (Debian's linux-perf)" >&2
+		exit 2
+	}
+	runner=(perf record -q -F 2999 -o "$perf_data" --)
+fi
 echo "uml.sh: running ${args[*]}" >&2
 set +e
-timeout -k 10 "$timeout_sec" "$BUILD/linux" "${args[@]}" </dev/null >"$log" 2>&1
+"${runner[@]}" timeout -k 10 "$timeout_sec" "$BUILD/linux" "${args[@]}" \
+	</dev/null >"$log" 2>&1
 status=$?
 set -e
 if [ "$status" -ne 0 ]; then

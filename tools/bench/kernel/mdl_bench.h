@@ -24,6 +24,8 @@ struct device;
  * @prefault: touch all free memory once before measuring, so that the
  *            host's first-touch cost (UML's memory file, QEMU's guest RAM)
  *            lands on no contender
+ * @only: comma-separated contenders to measure, NULL for all; for
+ *        profiling one of them with the host's perf
  */
 struct mdl_bench_opts {
 	const char *where;
@@ -33,6 +35,7 @@ struct mdl_bench_opts {
 	unsigned int reps_max;
 	bool fragment;
 	bool prefault;
+	const char *only;
 };
 
 int mdl_bench_parse_sizes(const char *list, struct mdl_bench_opts *opts);

@@ -808,6 +808,26 @@ static int mdl_bench_once(struct mdl_bench *b,
 	return 0;
 }
 
+/* Whether @opts asks for @c: a whole name in its comma-separated list. */
+static bool mdl_bench_wanted(const struct mdl_bench_opts *opts,
+			     const struct mdl_bench_contender *c)
+{
+	size_t len = strlen(c->name);
+	const char *p = opts->only;
+
+	if (!p)
+		return true;
+	while ((p = strstr(p, c->name))) {
+		bool starts = p == opts->only || p[-1] == ',';
+		bool ends = p[len] == '\0' || p[len] == ',';
+
+		if (starts && ends)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
 static void mdl_bench_report(struct mdl_bench *b,
 			     const struct mdl_bench_contender *c, u64 size,
 			     unsigned int batch, struct mdl_bench_series *s)
@@ -935,7 +955,8 @@ static int mdl_bench_size(struct mdl_bench *b, u64 size)
 
 			i = (k + r) % MDL_BENCH_NR_CONTENDERS;
 			s = &series[i];
-			if (s->err)
+			if (s->err ||
+			    !mdl_bench_wanted(b->opts, &mdl_bench_contenders[i]))
 				continue;
 			s->err = mdl_bench_once(b, &mdl_bench_contenders[i],
 						size, batch, s);
@@ -947,9 +968,10 @@ static int mdl_bench_size(struct mdl_bench *b, u64 size)
 		}
 	}
 	for (i = 0; i < MDL_BENCH_NR_CONTENDERS; i++)
-		mdl_bench_report(b, &mdl_bench_contenders[i], size, batch,
-				 &series[i]);
-	if (!ret)
+		if (mdl_bench_wanted(b->opts, &mdl_bench_contenders[i]))
+			mdl_bench_report(b, &mdl_bench_contenders[i], size,
+					 batch, &series[i]);
+	if (!ret && !b->opts->only)
 		mdl_bench_phases(b, size, min(reps, 5U) * batch);
 out:
 	for (i = 0; i < MDL_BENCH_NR_CONTENDERS; i++) {

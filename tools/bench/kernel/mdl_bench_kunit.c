@@ -30,6 +30,10 @@ static bool fragment = true;
 module_param(fragment, bool, 0444);
 MODULE_PARM_DESC(fragment, "Also measure with fragmented memory");
 
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "Comma-separated contenders to measure (default: all)");
+
 struct mdl_bench_kunit {
 	struct platform_device *pdev;
 	struct mdl_bench_opts opts;
@@ -53,6 +57,7 @@ static int mdl_bench_kunit_init(struct kunit *test)
 	ctx->opts.reps_max = max(reps_max, ctx->opts.reps_min);
 	ctx->opts.fragment = fragment;
 	ctx->opts.prefault = true;
+	ctx->opts.only = only;
 
 	ctx->pdev = platform_device_register_simple("mdl-bench",
 						    PLATFORM_DEVID_NONE,

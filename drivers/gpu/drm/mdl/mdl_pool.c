@@ -131,7 +131,8 @@ static unsigned long mdl_pool_limit(void)
 static void mdl_pool_release(struct page *head, unsigned long nr_pages,
 			     u32 cache_type)
 {
-	struct page *pages[64];
+	/* Written before it is read: no need for the stack's zeroing. */
+	struct page *pages[64] __uninitialized;
 	unsigned long i, done = 0;
 
 	/* set_pages_array_wb() wants an array; convert in small batches. */
