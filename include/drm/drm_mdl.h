@@ -39,6 +39,16 @@ struct drm_mdl_request {
 };
 
 /**
+ * struct drm_mdl_run_mark - private to drm-mdl: one entry of the run index
+ * @first_page: index in the allocation of the entry's first page
+ * @sg: the entry
+ */
+struct drm_mdl_run_mark {
+	unsigned long first_page;
+	struct scatterlist *sg;
+};
+
+/**
  * struct drm_mdl - the memory descriptor list of one allocation
  * @byte_count: bytes described, always @page_count * PAGE_SIZE; in partial
  *              mode it may be less than requested
@@ -49,8 +59,9 @@ struct drm_mdl_request {
  *       (lower windows first), one entry per physically contiguous run, cut
  *       at @dev's segment limit. Its DMA side (for_each_sgtable_dma_sg())
  *       holds the device's logical addresses, DMA_BIDIRECTIONAL; it is
- *       empty (nents 0) once the device is gone. The entries form one
- *       array, so the k-th run is the k-th element of the array at sgl
+ *       empty (nents 0) once the device is gone. Past a few dozen
+ *       entries they are chained page-sized tables, as sg_alloc_table()
+ *       makes them: walk them with sg_next()
  * @dev: the device the pages are mapped on
  * @cache_type: the DRM_MDL_CACHE_* applied to the pages
  * @flags: the DRM_MDL_ALLOC_* flags the request was made with
@@ -58,9 +69,9 @@ struct drm_mdl_request {
  *            pool when freed (they are not charged to a memory cgroup)
  * @compact: private to drm-mdl: the sg_table's entries live in the
  *           descriptor's own allocation
- * @run_index: private to drm-mdl: the first page of every
- *             DRM_MDL_RUN_INDEX_STRIDE-th run, for drm_mdl_page(); NULL
- *             when there are no more runs than that
+ * @run_index: private to drm-mdl: every DRM_MDL_RUN_INDEX_STRIDE-th
+ *             entry, for drm_mdl_page(); NULL when there are no more
+ *             entries than that
  * @pool_link: private to drm-mdl: after drm_mdl_free(), the pool's list of
  *             descriptors whose pages wait for its zeroing worker
  *
@@ -81,11 +92,11 @@ struct drm_mdl {
 	u32 flags;
 	bool poolable;
 	bool compact;
-	unsigned long *run_index;
+	struct drm_mdl_run_mark *run_index;
 	struct list_head pool_link;
 };
 
-/* Runs between two entries of &drm_mdl.run_index. */
+/* Entries between two marks of &drm_mdl.run_index. */
 #define DRM_MDL_RUN_INDEX_STRIDE	256
 
 struct drm_mdl *drm_mdl_alloc(struct device *dev,
