@@ -94,6 +94,7 @@ struct drm_mdl {
 	bool compact;
 	struct drm_mdl_run_mark *run_index;
 	struct list_head pool_link;
+	/* mdl_descriptor_init() sets each field: a new one goes there too. */
 };
 
 /* Entries between two marks of &drm_mdl.run_index. */

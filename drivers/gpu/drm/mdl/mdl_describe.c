@@ -155,6 +155,29 @@ static int mdl_entries_alloc(struct drm_mdl *mdl, unsigned int nents,
 	return 0;
 }
 
+/*
+ * Every field of a new descriptor but its entries. One by one: memset()
+ * of the structure is a string instruction whose start-up costs more than
+ * the stores, on every request.
+ */
+static void mdl_descriptor_init(struct drm_mdl *mdl,
+				const struct mdl_page_list *list, bool compact)
+{
+	mdl->byte_count = (u64)list->count << PAGE_SHIFT;
+	mdl->page_count = list->count;
+	mdl->nr_runs = list->nr_runs;
+	mdl->sgt.sgl = NULL;
+	mdl->sgt.nents = 0;
+	mdl->sgt.orig_nents = 0;
+	mdl->dev = NULL;
+	mdl->cache_type = 0;
+	mdl->flags = 0;
+	mdl->poolable = false;
+	mdl->compact = compact;
+	mdl->run_index = NULL;
+	INIT_LIST_HEAD(&mdl->pool_link);
+}
+
 /**
  * mdl_describe - build the descriptor of gathered pages
  * @list: the pages, at least one, with their runs and entries counted for
@@ -181,7 +204,7 @@ struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 				sizeof(*mdl), gfp);
 	if (!mdl)
 		return NULL;
-	memset(mdl, 0, sizeof(*mdl));
+	mdl_descriptor_init(mdl, list, compact);
 	if (compact) {
 		mdl->sgt.sgl = (void *)mdl + sg_off;
 		mdl->sgt.orig_nents = nents;
@@ -190,10 +213,6 @@ struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 		kfree(mdl);
 		return NULL;
 	}
-	mdl->compact = compact;
-	mdl->page_count = list->count;
-	mdl->byte_count = (u64)list->count << PAGE_SHIFT;
-	mdl->nr_runs = list->nr_runs;
 	mdl_fill_entries(mdl, list);
 	return mdl;
 }

@@ -69,7 +69,8 @@ int mdl_request_to_plan(const struct drm_mdl_request *req,
 	if (req->flags & ~DRM_MDL_ALLOC_FLAGS_ALL)
 		return -EINVAL;
 
-	memset(plan, 0, sizeof(*plan));
+	/* Field by field, not memset(): see mdl_page_list_init(). */
+	plan->block_order = 0;
 	if (req->flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS) {
 		ret = mdl_check_contiguous_chunks(req, total, plan);
 		if (ret)
