@@ -600,15 +600,17 @@ static void mdl_alloc_runs_cut_at_an_odd_segment_limit(struct kunit *test)
  * Describing from the runs a list recorded as pages came in gives the
  * entries and index that walking its pages gives: for runs that span
  * several additions, blocks that happen to be adjacent, and runs the
- * segment limit cuts.
+ * segment limit (@limit pages) cuts. The entries come as the layout
+ * @flat says: one vmalloc'd array, or chained tables.
  */
-static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
+static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
+				 unsigned long limit, bool flat)
 {
-	const unsigned int nr_blocks = 400, big_order = 5;
+	const unsigned int big_order = 5;
 	const unsigned long capacity = nr_blocks * 4 + (1UL << big_order);
 	struct mdl_page_list recorded = {
 		.capacity = capacity,
-		.max_seg_pages = 3,
+		.max_seg_pages = limit,
 		.run_room = capacity,
 	};
 	struct mdl_page_list walked;
@@ -649,7 +651,7 @@ static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
 	mdl_page_list_add(&recorded, nth_page(big, 16), 16);
 	KUNIT_EXPECT_EQ(test, recorded.count, capacity);
 	KUNIT_EXPECT_LE(test, recorded.nr_runs, recorded.run_room);
-	/* Even if every block lies next to the last, 3 pages an entry. */
+	/* Even if every block lies next to the last, @limit pages an entry. */
 	KUNIT_EXPECT_GT(test, recorded.nr_entries,
 			2U * DRM_MDL_RUN_INDEX_STRIDE);
 
@@ -665,6 +667,10 @@ static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
 		KUNIT_FAIL(test, "descriptors missing or of the wrong size");
 		goto out;
 	}
+	KUNIT_EXPECT_EQ(test, recorded.nr_entries * sizeof(*a) >
+			      MDL_CHAIN_MAX_PAGES * PAGE_SIZE, flat);
+	KUNIT_EXPECT_EQ(test, is_vmalloc_addr(from_runs->sgt.sgl), flat);
+	KUNIT_EXPECT_EQ(test, is_vmalloc_addr(by_walking->sgt.sgl), flat);
 	a = from_runs->sgt.sgl;
 	b = by_walking->sgt.sgl;
 	for (k = 0; k < recorded.nr_entries; k++) {
@@ -680,7 +686,7 @@ static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
 		}
 		KUNIT_EXPECT_PTR_EQ(test, sg_page(a), sg_page(b));
 		KUNIT_EXPECT_EQ(test, a->length, b->length);
-		KUNIT_EXPECT_LE(test, a->length, 3 * PAGE_SIZE);
+		KUNIT_EXPECT_LE(test, a->length, limit * PAGE_SIZE);
 		KUNIT_EXPECT_EQ(test, sg_is_last(a), sg_is_last(b));
 		first += a->length >> PAGE_SHIFT;
 		if (sg_is_last(a) || sg_is_last(b))
@@ -700,6 +706,18 @@ out:
 	while (i--)
 		__free_pages(blocks[i], 2);
 	__free_pages(big, big_order);
+}
+
+/* A few pages of entries: chained page-sized tables. */
+static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
+{
+	mdl_describe_compare(test, 400, 3, false);
+}
+
+/* Entries past MDL_CHAIN_MAX_PAGES pages of them: one vmalloc'd array. */
+static void mdl_describe_large_table_is_one_array(struct kunit *test)
+{
+	mdl_describe_compare(test, 1500, 1, true);
 }
 
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
@@ -1035,6 +1053,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_page_lookup_through_the_run_index),
 	KUNIT_CASE(mdl_alloc_runs_cut_at_an_odd_segment_limit),
 	KUNIT_CASE(mdl_describe_recorded_runs_match_the_page_walk),
+	KUNIT_CASE(mdl_describe_large_table_is_one_array),
 	{}
 };
 

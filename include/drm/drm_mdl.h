@@ -60,8 +60,8 @@ struct drm_mdl_run_mark {
  *       at @dev's segment limit. Its DMA side (for_each_sgtable_dma_sg())
  *       holds the device's logical addresses, DMA_BIDIRECTIONAL; it is
  *       empty (nents 0) once the device is gone. Past a few dozen
- *       entries they are chained page-sized tables, as sg_alloc_table()
- *       makes them: walk them with sg_next()
+ *       entries they may be chained page-sized tables, as
+ *       sg_alloc_table() makes them: walk them with sg_next()
  * @dev: the device the pages are mapped on
  * @cache_type: the DRM_MDL_CACHE_* applied to the pages
  * @flags: the DRM_MDL_ALLOC_* flags the request was made with

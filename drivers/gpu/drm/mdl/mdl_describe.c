@@ -7,8 +7,8 @@
  * page: the runs are what the DMA mapping needs anyway, and everything
  * else (a page by index, the PFN array of a Windows MDL) is derived from
  * them. A few dozen entries live in the descriptor's own slab object; past
- * that they are sg_alloc_table()'s chain of page-sized tables, one page
- * each from the per-cpu lists. A sparse index of every
+ * that they are sg_alloc_table()'s chain of page-sized tables, and past a
+ * few pages of them one vmalloc'd array. A sparse index of every
  * DRM_MDL_RUN_INDEX_STRIDE-th entry turns a page index into an entry with
  * a binary search and a short walk.
  */
@@ -128,28 +128,49 @@ static void mdl_fill_entries(struct drm_mdl *mdl,
 	WARN_ON_ONCE(k != mdl->sgt.orig_nents);
 }
 
+/* Whether a descriptor's entries are vmalloc'd rather than chained. */
+static bool mdl_entries_flat(const struct drm_mdl *mdl)
+{
+	return is_vmalloc_addr(mdl->sgt.sgl);
+}
+
+static void mdl_entries_free(struct drm_mdl *mdl)
+{
+	if (mdl_entries_flat(mdl))
+		vfree(mdl->sgt.sgl);
+	else
+		sg_free_table(&mdl->sgt);
+}
+
 /*
  * The entries of a descriptor too big for one slab object, and its run
- * index. The entries are sg_alloc_table()'s chain of page-sized tables:
- * a flat array past a page would need vmalloc, whose mapping and lazy
- * unmapping cost a scattered 2 MiB request a sixth of its time (UML), for
- * the same memory to the page. Only the chain's link entries, one in 128
- * on x86-64, and the slab's rounding of the last table are extra.
+ * index. Callers that cannot sleep get the chain, whatever the size.
  */
 static int mdl_entries_alloc(struct drm_mdl *mdl, unsigned int nents,
 			     gfp_t gfp)
 {
-	if (sg_alloc_table(&mdl->sgt, nents, gfp))
-		return -ENOMEM;
-	/* Not mapped until mdl_dma_map() says so. */
-	mdl->sgt.nents = 0;
+	size_t bytes = (size_t)nents * sizeof(struct scatterlist);
+
+	if (bytes <= MDL_CHAIN_MAX_PAGES * PAGE_SIZE ||
+	    (gfp & GFP_KERNEL) != GFP_KERNEL) {
+		if (sg_alloc_table(&mdl->sgt, nents, gfp))
+			return -ENOMEM;
+		/* Not mapped until mdl_dma_map() says so. */
+		mdl->sgt.nents = 0;
+	} else {
+		mdl->sgt.sgl = __vmalloc(bytes, gfp);
+		if (!mdl->sgt.sgl)
+			return -ENOMEM;
+		mdl->sgt.orig_nents = nents;
+		sg_init_table(mdl->sgt.sgl, nents);
+	}
 	if (nents <= DRM_MDL_RUN_INDEX_STRIDE)
 		return 0;
 	mdl->run_index = mdl_table_alloc(DIV_ROUND_UP(nents,
 						      DRM_MDL_RUN_INDEX_STRIDE),
 					 sizeof(*mdl->run_index), gfp);
 	if (!mdl->run_index) {
-		sg_free_table(&mdl->sgt);
+		mdl_entries_free(mdl);
 		return -ENOMEM;
 	}
 	return 0;
@@ -225,20 +246,24 @@ void mdl_release_descriptor(struct drm_mdl *mdl)
 {
 	if (!mdl->compact) {
 		kvfree(mdl->run_index);
-		sg_free_table(&mdl->sgt);
+		mdl_entries_free(mdl);
 	}
 	kfree(mdl);
 }
 
 /*
- * What sg_alloc_table() took for @sgt's entries: a page for every full
- * table of the chain, and the last one as sg_kmalloc() got it.
+ * What @mdl's entries took: the pages of a vmalloc'd array; for a chain, a
+ * page for every full table and the last one as sg_kmalloc() got it.
  */
-static u64 mdl_entries_bytes(const struct sg_table *sgt)
+static u64 mdl_entries_bytes(const struct drm_mdl *mdl)
 {
+	const struct sg_table *sgt = &mdl->sgt;
 	struct scatterlist *table = sgt->sgl;
 	unsigned int left = sgt->orig_nents;
 	u64 bytes = 0;
+
+	if (mdl_entries_flat(mdl))
+		return mdl_table_bytes(table, left * sizeof(*table));
 
 	while (left > SG_MAX_SINGLE_ALLOC) {
 		bytes += PAGE_SIZE;
@@ -261,7 +286,7 @@ u64 mdl_descriptor_bytes(const struct drm_mdl *mdl)
 
 	if (mdl->compact)
 		return ksize(mdl);
-	return ksize(mdl) + mdl_entries_bytes(&mdl->sgt) +
+	return ksize(mdl) + mdl_entries_bytes(mdl) +
 	       (mdl->run_index ?
 		mdl_table_bytes(mdl->run_index,
 				DIV_ROUND_UP(nents, DRM_MDL_RUN_INDEX_STRIDE) *
