@@ -158,16 +158,16 @@ static unsigned long mdl_buddy_alloc_bulk(const struct mdl_chunk_ctx *ctx,
 {
 	unsigned long got;
 
+	/*
+	 * For one page the bulk allocator only calls the single one, after
+	 * its slot array was cleared for it.
+	 */
+	if (nr_pages == 1) {
+		pages[0] = mdl_buddy_alloc(ctx, window, 0);
+		return !!pages[0];
+	}
 	if (mdl_fault_should_fail(MDL_FAULT_PAGE))
 		return 0;
-	/* For one page the bulk allocator only calls the single one. */
-	if (nr_pages == 1) {
-		pages[0] = alloc_pages_node(ctx->nid,
-					    mdl_chunk_gfp(ctx, window, 0), 0);
-		got = !!pages[0];
-		atomic_long_add(got, &mdl_engine_pages);
-		return got;
-	}
 	/* It fills only empty slots. */
 	memset(pages, 0, nr_pages * sizeof(*pages));
 	got = alloc_pages_bulk_array_node(mdl_chunk_gfp(ctx, window, 0),

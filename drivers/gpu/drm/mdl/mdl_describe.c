@@ -128,6 +128,15 @@ static void mdl_fill_entries(struct drm_mdl *mdl,
 	WARN_ON_ONCE(k != mdl->sgt.orig_nents);
 }
 
+/* @nents entries in one array at @sgl, unmapped. */
+static void mdl_entries_init(struct drm_mdl *mdl, struct scatterlist *sgl,
+			     unsigned int nents)
+{
+	mdl->sgt.sgl = sgl;
+	mdl->sgt.orig_nents = nents;
+	sg_init_table(sgl, nents);
+}
+
 /* Whether a descriptor's entries are vmalloc'd rather than chained. */
 static bool mdl_entries_flat(const struct drm_mdl *mdl)
 {
@@ -158,11 +167,11 @@ static int mdl_entries_alloc(struct drm_mdl *mdl, unsigned int nents,
 		/* Not mapped until mdl_dma_map() says so. */
 		mdl->sgt.nents = 0;
 	} else {
-		mdl->sgt.sgl = __vmalloc(bytes, gfp);
-		if (!mdl->sgt.sgl)
+		struct scatterlist *sgl = __vmalloc(bytes, gfp);
+
+		if (!sgl)
 			return -ENOMEM;
-		mdl->sgt.orig_nents = nents;
-		sg_init_table(mdl->sgt.sgl, nents);
+		mdl_entries_init(mdl, sgl, nents);
 	}
 	if (nents <= DRM_MDL_RUN_INDEX_STRIDE)
 		return 0;
@@ -227,9 +236,7 @@ struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 		return NULL;
 	mdl_descriptor_init(mdl, list, compact);
 	if (compact) {
-		mdl->sgt.sgl = (void *)mdl + sg_off;
-		mdl->sgt.orig_nents = nents;
-		sg_init_table(mdl->sgt.sgl, nents);
+		mdl_entries_init(mdl, (void *)mdl + sg_off, nents);
 	} else if (mdl_entries_alloc(mdl, nents, gfp)) {
 		kfree(mdl);
 		return NULL;
