@@ -7,6 +7,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/shrinker.h>
@@ -227,6 +228,71 @@ static void mdl_pool_small_allocations_come_back_whole(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine);
 }
 
+/* Waits up to two seconds for the worker to leave nothing dirty. */
+static bool mdl_pool_wait_clean(struct drm_mdl_pool_stats *stats)
+{
+	unsigned int i;
+
+	for (i = 0; i < 200; i++) {
+		drm_mdl_pool_get_stats(stats);
+		if (!stats->dirty_pages)
+			return true;
+		msleep(10);
+	}
+	return false;
+}
+
+/*
+ * A small free parks its allocation without waking the worker; the next
+ * request that misses while it waits does, and so does a large free. A
+ * flush zeroes what waits without the worker.
+ */
+static void mdl_pool_small_frees_wake_the_worker_on_demand(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(PAGE_SIZE);
+	struct drm_mdl_pool_stats stats;
+	struct drm_mdl *mdl;
+	unsigned long i;
+
+	mdl_pool_dirty_and_free(test, &req);
+	/* Many times the worker's delay: it would have run if woken. */
+	msleep(200);
+	drm_mdl_pool_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.dirty_pages, 1UL);
+	KUNIT_EXPECT_EQ(test, stats.clean_pages, 0UL);
+
+	/* A miss while a page waits wakes it. */
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_TRUE(test, mdl_pool_wait_clean(&stats));
+	KUNIT_EXPECT_EQ(test, stats.clean_pages, 1UL);
+
+	/* A flush zeroes in the caller's context. */
+	drm_mdl_free(mdl);
+	drm_mdl_pool_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.dirty_pages, 1UL);
+	drm_mdl_pool_flush();
+	drm_mdl_pool_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.dirty_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, stats.clean_pages, 2UL);
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for (i = 0; i < mdl->page_count; i++) {
+		u8 *vaddr = kmap_local_page(drm_mdl_page(mdl, i));
+
+		KUNIT_EXPECT_FALSE(test, memchr_inv(vaddr, 0, PAGE_SIZE));
+		kunmap_local(vaddr);
+	}
+	drm_mdl_free(mdl);
+	drm_mdl_pool_drain();
+
+	/* A free of more than the pool keeps whole wakes it at once. */
+	req.total_bytes = SZ_1M;
+	mdl_pool_dirty_and_free(test, &req);
+	KUNIT_EXPECT_TRUE(test, mdl_pool_wait_clean(&stats));
+	KUNIT_EXPECT_EQ(test, stats.clean_pages, SZ_1M >> PAGE_SHIFT);
+}
+
 /* A kept allocation outside the request's window stays where it is. */
 static void mdl_pool_whole_allocation_stays_out_of_other_windows(struct kunit *test)
 {
@@ -359,6 +425,7 @@ static struct kunit_case mdl_pool_cases[] = {
 	KUNIT_CASE(mdl_pool_shrinker_returns_pages),
 	KUNIT_CASE(mdl_pool_shrinker_takes_waiting_allocations),
 	KUNIT_CASE(mdl_pool_small_allocations_come_back_whole),
+	KUNIT_CASE(mdl_pool_small_frees_wake_the_worker_on_demand),
 	KUNIT_CASE(mdl_pool_whole_allocation_stays_out_of_other_windows),
 	KUNIT_CASE(mdl_pool_obeys_its_bound),
 	KUNIT_CASE(mdl_pool_skips_cgroup_charged_pages),

@@ -15,7 +15,10 @@
  * Small allocations are kept whole: descriptor, entries and pages stay
  * together, and once zeroed the next request of the same size and cache
  * type takes them as they are. That skips gathering and describing, which
- * for a page or four cost more than the page allocation itself.
+ * for a page or four cost more than the page allocation itself. Their
+ * frees do not wake the worker until a megabyte is dirty, or until a
+ * request misses while dirty pages wait: waking it on every free cost more
+ * than the rest of a small warm free.
  *
  * Pages charged to a memory cgroup (__GFP_ACCOUNT, the ioctl path) never
  * enter the pool: 6.1 exports no way to move a charge, and a pooled page
@@ -53,6 +56,14 @@ static const unsigned int mdl_pool_orders[] = {
  */
 #define MDL_POOL_ZERO_DELAY	max(1, HZ / 100)
 #define MDL_POOL_ZERO_NOW_PAGES	(SZ_128M >> PAGE_SHIFT)
+/*
+ * Small allocations kept whole wake the worker only once this much is
+ * dirty, or when a request finds nothing clean while dirty pages wait
+ * (mdl_pool_count_miss()). Arming its timer on every free was a third of
+ * a warm 4 KiB free behind an IOMMU; the next request of the size either
+ * finds the allocation zeroed or asks for it.
+ */
+#define MDL_POOL_LAZY_PAGES	(SZ_1M >> PAGE_SHIFT)
 
 static unsigned int mdl_pool_max_mb = 256;
 module_param_named(pool_max_mb, mdl_pool_max_mb, uint, 0644);
@@ -221,13 +232,29 @@ unsigned long mdl_pool_pages(void)
 	return READ_ONCE(mdl_pool.nr_clean) + READ_ONCE(mdl_pool.nr_dirty);
 }
 
+static void mdl_pool_kick(unsigned long dirty)
+{
+	if (dirty >= MDL_POOL_ZERO_NOW_PAGES)
+		kthread_mod_delayed_work(mdl_pool.zero_worker,
+					 &mdl_pool.zero_work, 0);
+	else
+		kthread_queue_delayed_work(mdl_pool.zero_worker,
+					   &mdl_pool.zero_work,
+					   MDL_POOL_ZERO_DELAY);
+}
+
 /**
  * mdl_pool_count_miss - note pages that had to come from the buddy allocator
  * @nr_pages: how many
  */
 void mdl_pool_count_miss(unsigned long nr_pages)
 {
+	unsigned long dirty = READ_ONCE(mdl_pool.nr_dirty);
+
 	atomic_long_add(nr_pages, &mdl_pool.misses);
+	/* Zeroed, those would have served the next request like this one. */
+	if (dirty)
+		mdl_pool_kick(dirty);
 }
 
 /* The largest pooled order that starts at @pfn and fits in @nr_pages. */
@@ -274,17 +301,6 @@ static unsigned long mdl_pool_cut(const struct drm_mdl *mdl,
 	return total;
 }
 
-static void mdl_pool_kick(unsigned long dirty)
-{
-	if (dirty >= MDL_POOL_ZERO_NOW_PAGES)
-		kthread_mod_delayed_work(mdl_pool.zero_worker,
-					 &mdl_pool.zero_work, 0);
-	else
-		kthread_queue_delayed_work(mdl_pool.zero_worker,
-					   &mdl_pool.zero_work,
-					   MDL_POOL_ZERO_DELAY);
-}
-
 /*
  * Parks @mdl on @list for the zeroing worker when the pool has room for its
  * pages and @count, if given, for one more allocation.
@@ -307,7 +323,8 @@ static bool mdl_pool_park(struct drm_mdl *mdl, struct list_head *list,
 	mdl_pool.nr_dirty += mdl->page_count;
 	dirty = mdl_pool.nr_dirty;
 	spin_unlock(&mdl_pool.lock);
-	mdl_pool_kick(dirty);
+	if (!count || dirty >= MDL_POOL_LAZY_PAGES)
+		mdl_pool_kick(dirty);
 	return true;
 }
 
@@ -487,7 +504,8 @@ static void mdl_pool_zero_whole(struct drm_mdl *mdl)
 	spin_unlock(&mdl_pool.lock);
 }
 
-static void mdl_pool_zero_worker(struct kthread_work *work)
+/* Zeroes and files everything dirty; the worker's job, or a flush's. */
+static void mdl_pool_zero_dirty(void)
 {
 	struct drm_mdl *mdl;
 	struct page *head;
@@ -532,6 +550,11 @@ static void mdl_pool_zero_worker(struct kthread_work *work)
 		spin_lock(&mdl_pool.lock);
 	}
 	spin_unlock(&mdl_pool.lock);
+}
+
+static void mdl_pool_zero_worker(struct kthread_work *work)
+{
+	mdl_pool_zero_dirty();
 }
 
 /**
@@ -585,11 +608,13 @@ void mdl_pool_give(const struct drm_mdl *mdl)
 		mdl_pool_kick(dirty);
 }
 
-/* Zeroes whatever is dirty now, without waiting for the delay. */
-static void mdl_pool_zero_now(void)
+/*
+ * Stops the worker: a queued run is dropped, a running one finished. What
+ * is still dirty stays on the lists for the caller to handle.
+ */
+static void mdl_pool_stop_worker(void)
 {
-	kthread_mod_delayed_work(mdl_pool.zero_worker, &mdl_pool.zero_work, 0);
-	kthread_flush_work(&mdl_pool.zero_work.work);
+	kthread_cancel_delayed_work_sync(&mdl_pool.zero_work);
 }
 
 /*
@@ -720,24 +745,31 @@ static const struct mdl_shrinker_ops mdl_pool_shrinker_ops = {
  * drm_mdl_pool_drain - give every pooled page back to the buddy allocator
  *
  * For benchmarks that want a cold pool, and for callers that know memory is
- * about to be tight. Waits for the zeroing worker first.
+ * about to be tight. Dirty pages go back without being zeroed first; a
+ * block the zeroing worker is busy with is waited for.
  */
 void drm_mdl_pool_drain(void)
 {
-	mdl_pool_zero_now();
+	mdl_pool_stop_worker();
 	mdl_pool_shrink(ULONG_MAX);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_pool_drain);
 
 /**
- * drm_mdl_pool_flush - wait until every freed page has been zeroed
+ * drm_mdl_pool_flush - zero every freed page now
  *
  * After it returns, pages freed before the call are clean and can be handed
- * out without zeroing on the allocating path.
+ * out without zeroing on the allocating path. The zeroing runs in the
+ * caller's context: handing it to the worker and waiting for it would cost
+ * two context switches, which cost more than zeroing a small allocation
+ * and disturb the caller's caches and TLB.
+ *
+ * Context: process context; may sleep.
  */
 void drm_mdl_pool_flush(void)
 {
-	mdl_pool_zero_now();
+	mdl_pool_stop_worker();
+	mdl_pool_zero_dirty();
 }
 EXPORT_SYMBOL_GPL(drm_mdl_pool_flush);
 
@@ -834,6 +866,5 @@ void mdl_pool_fini(void)
 	debugfs_remove(mdl_pool.debugfs);
 	mdl_shrinker_destroy(mdl_pool.shrinker);
 	drm_mdl_pool_drain();
-	kthread_cancel_delayed_work_sync(&mdl_pool.zero_work);
 	kthread_destroy_worker(mdl_pool.zero_worker);
 }
