@@ -233,11 +233,11 @@ static bool mdl_pool_wait_clean(struct drm_mdl_pool_stats *stats)
 {
 	unsigned int i;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 100; i++) {
 		drm_mdl_pool_get_stats(stats);
 		if (!stats->dirty_pages)
 			return true;
-		msleep(10);
+		msleep(20);
 	}
 	return false;
 }
