@@ -40,15 +40,6 @@ static unsigned long mdl_free_block(struct kunit *test, unsigned int order)
 	return pfn;
 }
 
-static bool mdl_page_is_zero(struct page *page)
-{
-	u8 *vaddr = kmap_local_page(page);
-	bool zero = !memchr_inv(vaddr, 0, PAGE_SIZE);
-
-	kunmap_local(vaddr);
-	return zero;
-}
-
 static void mdl_fill_page(struct page *page, u8 value)
 {
 	u8 *vaddr = kmap_local_page(page);
@@ -221,7 +212,7 @@ static void mdl_alloc_zeroes_dirty_pages(struct kunit *test)
 		mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 		for (i = 0; i < mdl->page_count; i++) {
-			KUNIT_EXPECT_TRUE(test, mdl_page_is_zero(drm_mdl_page(mdl, i)));
+			KUNIT_EXPECT_TRUE(test, mdl_test_page_is_zero(drm_mdl_page(mdl, i)));
 			mdl_fill_page(drm_mdl_page(mdl, i), 0x5a);
 		}
 		drm_mdl_free(mdl);
@@ -252,7 +243,7 @@ static void mdl_alloc_dont_zero_skips_zeroing(struct kunit *test)
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	for (i = 0; i < mdl->page_count; i++)
-		dirty += !mdl_page_is_zero(drm_mdl_page(mdl, i));
+		dirty += !mdl_test_page_is_zero(drm_mdl_page(mdl, i));
 	KUNIT_EXPECT_EQ(test, dirty, mdl->page_count);
 	drm_mdl_free(mdl);
 }

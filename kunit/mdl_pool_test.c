@@ -47,7 +47,6 @@ static void mdl_pool_pages_come_back_zeroed_and_typed(struct kunit *test)
 	struct drm_mdl_request req = mdl_test_request(SZ_4M);
 	struct drm_mdl_pool_stats before, after;
 	struct drm_mdl *mdl;
-	unsigned long i;
 
 	req.cache_type = DRM_MDL_CACHE_WRITE_COMBINED;
 	mdl_pool_dirty_and_free(test, &req);
@@ -62,12 +61,7 @@ static void mdl_pool_pages_come_back_zeroed_and_typed(struct kunit *test)
 	/* Every page came from the pool, already write-combined. */
 	KUNIT_EXPECT_EQ(test, after.hits - before.hits, mdl->page_count);
 	KUNIT_EXPECT_EQ(test, mdl->cache_type, (u32)DRM_MDL_CACHE_WRITE_COMBINED);
-	for (i = 0; i < mdl->page_count; i++) {
-		u8 *vaddr = kmap_local_page(drm_mdl_page(mdl, i));
-
-		KUNIT_EXPECT_FALSE(test, memchr_inv(vaddr, 0, PAGE_SIZE));
-		kunmap_local(vaddr);
-	}
+	mdl_test_expect_zeroed(test, mdl);
 	/* 2 MiB blocks survive the round trip: IOMMU superpage material. */
 	KUNIT_EXPECT_LE(test, mdl->nr_runs, 2U);
 	drm_mdl_free(mdl);
@@ -173,7 +167,7 @@ static void mdl_pool_small_allocations_come_back_whole(struct kunit *test)
 	struct drm_mdl_pool_stats before, after;
 	long engine = mdl_pages_in_use();
 	struct drm_mdl *mdl, *again;
-	unsigned long pfn, i;
+	unsigned long pfn;
 
 	mdl = drm_mdl_alloc(dev, &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
@@ -213,12 +207,7 @@ static void mdl_pool_small_allocations_come_back_whole(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, again->dev, dev);
 	KUNIT_EXPECT_GT(test, again->sgt.nents, 0U);
 	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine + 4);
-	for (i = 0; i < again->page_count; i++) {
-		u8 *vaddr = kmap_local_page(drm_mdl_page(again, i));
-
-		KUNIT_EXPECT_FALSE(test, memchr_inv(vaddr, 0, PAGE_SIZE));
-		kunmap_local(vaddr);
-	}
+	mdl_test_expect_zeroed(test, again);
 	drm_mdl_free(again);
 
 	/* Gone with the rest of the pool, descriptors included. */
@@ -252,7 +241,6 @@ static void mdl_pool_small_frees_wake_the_worker_on_demand(struct kunit *test)
 	struct drm_mdl_request req = mdl_test_request(PAGE_SIZE);
 	struct drm_mdl_pool_stats stats;
 	struct drm_mdl *mdl;
-	unsigned long i;
 
 	mdl_pool_dirty_and_free(test, &req);
 	/* Many times the worker's delay: it would have run if woken. */
@@ -277,12 +265,7 @@ static void mdl_pool_small_frees_wake_the_worker_on_demand(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.clean_pages, 2UL);
 	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	for (i = 0; i < mdl->page_count; i++) {
-		u8 *vaddr = kmap_local_page(drm_mdl_page(mdl, i));
-
-		KUNIT_EXPECT_FALSE(test, memchr_inv(vaddr, 0, PAGE_SIZE));
-		kunmap_local(vaddr);
-	}
+	mdl_test_expect_zeroed(test, mdl);
 	drm_mdl_free(mdl);
 	drm_mdl_pool_drain();
 

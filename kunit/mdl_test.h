@@ -28,6 +28,9 @@ void mdl_test_env_exit(struct kunit *test);
 struct device *mdl_test_dev(struct kunit *test);
 unsigned long mdl_test_free_pages(void);
 unsigned long mdl_test_top_pfn(void);
+bool mdl_test_page_is_zero(struct page *page);
+/* Expects every page of @mdl to read as zeroes. */
+void mdl_test_expect_zeroed(struct kunit *test, const struct drm_mdl *mdl);
 
 static inline struct drm_mdl_request mdl_test_request(u64 bytes)
 {

@@ -6,6 +6,7 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/mmzone.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -87,4 +88,22 @@ unsigned long mdl_test_free_pages(void)
 unsigned long mdl_test_top_pfn(void)
 {
 	return mdl_top_of_ram_pfn();
+}
+
+bool mdl_test_page_is_zero(struct page *page)
+{
+	u8 *vaddr = kmap_local_page(page);
+	bool zero = !memchr_inv(vaddr, 0, PAGE_SIZE);
+
+	kunmap_local(vaddr);
+	return zero;
+}
+
+void mdl_test_expect_zeroed(struct kunit *test, const struct drm_mdl *mdl)
+{
+	unsigned long i;
+
+	for (i = 0; i < mdl->page_count; i++)
+		KUNIT_EXPECT_TRUE(test,
+				  mdl_test_page_is_zero(drm_mdl_page(mdl, i)));
 }
