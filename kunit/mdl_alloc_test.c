@@ -248,24 +248,71 @@ static void mdl_alloc_dont_zero_skips_zeroing(struct kunit *test)
 	drm_mdl_free(mdl);
 }
 
+/*
+ * The middle half of RAM, for a request small enough to take single pages
+ * straight from the per-cpu lists when its window holds all of RAM, and for
+ * one that climbs the order ladder.
+ */
 static void mdl_alloc_pages_inside_window(struct kunit *test)
 {
+	static const u64 sizes[] = { PAGE_SIZE, SZ_16K, SZ_1M };
 	unsigned long top = mdl_test_top_pfn();
-	struct drm_mdl_request req = mdl_test_request(SZ_1M);
-	struct drm_mdl *mdl;
-	unsigned long i;
+	unsigned int s;
 
-	/* The middle half of RAM. */
-	req.low = PFN_PHYS(top / 4);
-	req.high = PFN_PHYS(top / 4 * 3) - 1;
-	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	for (i = 0; i < mdl->page_count; i++) {
-		KUNIT_EXPECT_GE(test, (u64)PFN_PHYS(drm_mdl_pfn(mdl, i)), req.low);
-		KUNIT_EXPECT_LE(test, (u64)PFN_PHYS(drm_mdl_pfn(mdl, i) + 1) - 1,
-				req.high);
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		struct drm_mdl_request req = mdl_test_request(sizes[s]);
+		struct drm_mdl *mdl;
+		unsigned long i;
+
+		req.low = PFN_PHYS(top / 4);
+		req.high = PFN_PHYS(top / 4 * 3) - 1;
+		mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+		KUNIT_EXPECT_EQ(test, mdl->byte_count, sizes[s]);
+		for (i = 0; i < mdl->page_count; i++) {
+			u64 first = PFN_PHYS(drm_mdl_pfn(mdl, i));
+
+			KUNIT_EXPECT_GE(test, first, req.low);
+			KUNIT_EXPECT_LE(test, first + PAGE_SIZE - 1, req.high);
+		}
+		drm_mdl_free(mdl);
 	}
-	drm_mdl_free(mdl);
+}
+
+/*
+ * One run is mapped as a page, more as a scatterlist: either way each DMA
+ * segment is where its pages are on a direct-mapped device, and a pooled
+ * allocation handed out again is mapped afresh.
+ */
+static void mdl_alloc_dma_segments_match_runs(struct kunit *test)
+{
+	static const u64 sizes[] = { PAGE_SIZE, PAGE_SIZE, SZ_64K, SZ_1M };
+	struct device *dev = mdl_test_dev(test);
+	unsigned int s;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		struct drm_mdl_request req = mdl_test_request(sizes[s]);
+		struct scatterlist *sg;
+		struct drm_mdl *mdl;
+		u64 mapped = 0;
+		unsigned int k;
+
+		mdl = drm_mdl_alloc(dev, &req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+		KUNIT_EXPECT_GE(test, mdl->sgt.nents, 1U);
+		KUNIT_EXPECT_LE(test, mdl->sgt.nents, mdl->sgt.orig_nents);
+		if (mdl->sgt.orig_nents == 1)
+			KUNIT_EXPECT_EQ(test, mdl->sgt.nents, 1U);
+		for_each_sgtable_dma_sg(&mdl->sgt, sg, k) {
+			KUNIT_EXPECT_EQ(test, (u64)sg_dma_address(sg),
+					(u64)phys_to_dma(dev, sg_phys(sg)));
+			mapped += sg_dma_len(sg);
+		}
+		KUNIT_EXPECT_EQ(test, mapped, mdl->byte_count);
+		drm_mdl_free(mdl);
+		/* The second 4 KiB request takes the first one from the pool. */
+		drm_mdl_pool_flush();
+	}
 }
 
 static void mdl_alloc_boundary_page_at_inclusive_high(struct kunit *test)
@@ -1016,6 +1063,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_zeroes_dirty_pages),
 	KUNIT_CASE(mdl_alloc_dont_zero_skips_zeroing),
 	KUNIT_CASE(mdl_alloc_pages_inside_window),
+	KUNIT_CASE(mdl_alloc_dma_segments_match_runs),
 	KUNIT_CASE(mdl_alloc_boundary_page_at_inclusive_high),
 	KUNIT_CASE(mdl_alloc_unaligned_low_skips_partial_page),
 	KUNIT_CASE(mdl_alloc_skip_zero_is_one_window),

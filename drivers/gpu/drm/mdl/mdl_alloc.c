@@ -36,13 +36,6 @@ static gfp_t mdl_table_gfp(const struct mdl_plan *plan, gfp_t gfp_extra)
 	       (gfp_extra & __GFP_ACCOUNT);
 }
 
-static unsigned long mdl_pfn_limit(struct device *dev)
-{
-	u64 reach_pfns = (mdl_dma_reach(dev) >> PAGE_SHIFT) + 1;
-
-	return min_t(u64, mdl_top_of_ram_pfn(), reach_pfns);
-}
-
 static void mdl_drop_pages(const struct mdl_plan *plan,
 			   struct mdl_page_list *list)
 {
@@ -66,7 +59,8 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 	int ret = 0;
 
 	mdl_chunk_ctx_init(&ctx, plan, dev_to_node(dev), gfp_extra);
-	mdl_window_walker_init(&walker, plan, mdl_pfn_limit(dev));
+	mdl_window_walker_init(&walker, plan,
+			       mdl_dma_pfn_limit(dev, ctx.ram_end_pfn));
 	while (list->count < list->capacity &&
 	       mdl_window_next(&walker, &window)) {
 		ret = mdl_chunk_fill_window(&ctx, &window, list);
@@ -139,7 +133,8 @@ static struct drm_mdl *mdl_alloc_whole(struct device *dev,
 	    (gfp_extra & __GFP_ACCOUNT) ||
 	    !mdl_pool_may_have_whole(plan->nr_pages, plan->cache_type))
 		return NULL;
-	mdl_window_walker_init(&walker, plan, mdl_pfn_limit(dev));
+	mdl_window_walker_init(&walker, plan,
+			       mdl_dma_pfn_limit(dev, mdl_top_of_ram_pfn()));
 	if (!mdl_window_next(&walker, &window))
 		return NULL;
 	nid = (plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) ? dev_to_node(dev) :

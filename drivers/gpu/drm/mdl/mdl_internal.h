@@ -212,6 +212,7 @@ struct mdl_chunk_ctx {
 	unsigned long contig_budget;
 	unsigned long pb_checked;
 	bool pb_isolatable;
+	unsigned long ram_end_pfn;
 };
 
 void mdl_chunk_ctx_init(struct mdl_chunk_ctx *ctx, const struct mdl_plan *plan,
@@ -327,7 +328,8 @@ int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
 int mdl_dma_map(struct device *dev, struct drm_mdl *mdl);
 void mdl_dma_unmap(struct drm_mdl *mdl);
 bool mdl_dma_translated(struct device *dev);
-u64 mdl_dma_reach(struct device *dev);
+unsigned long mdl_dma_pfn_limit(struct device *dev,
+				unsigned long ram_end_pfn);
 
 /* ---- mdl_pool.c ---- */
 
