@@ -89,7 +89,7 @@ static void mdl_expect_consistent(struct kunit *test, const struct drm_mdl *mdl)
 	KUNIT_EXPECT_EQ(test, i, mdl->page_count);
 	/* A copy from the middle starts at its own page. */
 	if (mdl->page_count > 1) {
-		i = mdl->page_count / 2 + 1;
+		i = mdl->page_count / 2;
 		KUNIT_EXPECT_EQ(test, drm_mdl_get_pfns(mdl, i, 1, pfns), 1UL);
 		KUNIT_EXPECT_EQ(test, pfns[0], drm_mdl_pfn(mdl, i));
 	}
@@ -277,6 +277,59 @@ static void mdl_alloc_pages_inside_window(struct kunit *test)
 		}
 		drm_mdl_free(mdl);
 	}
+}
+
+/*
+ * A small cached request of a power of two pages, in a window that holds all
+ * of RAM, is one unsplit buddy block; any other small request is single
+ * pages. Both free cleanly, charged to a cgroup (past the pool) or not.
+ */
+static void mdl_alloc_small_power_of_two_is_one_block(struct kunit *test)
+{
+	static const struct {
+		unsigned long pages;
+		u32 cache_type;
+		u64 low;
+		unsigned int block_order;
+	} cases[] = {
+		{ 2, DRM_MDL_CACHE_CACHED, 0, 1 },
+		{ 16, DRM_MDL_CACHE_CACHED, 0, 4 },
+		{ 64, DRM_MDL_CACHE_CACHED, 0, 6 },
+		{ 1, DRM_MDL_CACHE_CACHED, 0, 0 },
+		{ 3, DRM_MDL_CACHE_CACHED, 0, 0 },
+		{ 128, DRM_MDL_CACHE_CACHED, 0, 0 },
+		{ 4, DRM_MDL_CACHE_WRITE_COMBINED, 0, 0 },
+		{ 4, DRM_MDL_CACHE_CACHED, PAGE_SIZE, 0 },
+	};
+	struct device *dev = mdl_test_dev(test);
+	long before = mdl_pages_in_use();
+	unsigned int c;
+	gfp_t account;
+
+	drm_mdl_pool_drain();
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (account = 0; account <= __GFP_ACCOUNT;
+		     account += __GFP_ACCOUNT) {
+			struct drm_mdl_request req =
+				mdl_test_request(cases[c].pages << PAGE_SHIFT);
+			struct drm_mdl *mdl;
+
+			req.cache_type = cases[c].cache_type;
+			req.low = cases[c].low;
+			mdl = mdl_alloc(dev, &req, account);
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+			KUNIT_EXPECT_EQ_MSG(test, mdl->block_order,
+					    cases[c].block_order, "case %u", c);
+			if (mdl->block_order)
+				KUNIT_EXPECT_EQ(test, mdl->nr_runs, 1U);
+			mdl_expect_consistent(test, mdl);
+			mdl_test_expect_zeroed(test, mdl);
+			drm_mdl_free(mdl);
+			/* Not the pool's whole allocation, a new one. */
+			drm_mdl_pool_drain();
+		}
+	}
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
 }
 
 /*
@@ -1064,6 +1117,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_dont_zero_skips_zeroing),
 	KUNIT_CASE(mdl_alloc_pages_inside_window),
 	KUNIT_CASE(mdl_alloc_dma_segments_match_runs),
+	KUNIT_CASE(mdl_alloc_small_power_of_two_is_one_block),
 	KUNIT_CASE(mdl_alloc_boundary_page_at_inclusive_high),
 	KUNIT_CASE(mdl_alloc_unaligned_low_skips_partial_page),
 	KUNIT_CASE(mdl_alloc_skip_zero_is_one_window),

@@ -37,6 +37,11 @@ static const struct mdl_fault_case mdl_fault_cases[] = {
 	  DRM_MDL_CACHE_WRITE_COMBINED, 0 },
 	{ "dma_map", MDL_FAULT_DMA_MAP, 40 * PAGE_SIZE, 0,
 	  DRM_MDL_CACHE_NON_CACHED, 0 },
+	/* One unsplit block, which the error path splits to free. */
+	{ "table_block", MDL_FAULT_TABLE, 16 * PAGE_SIZE, 0,
+	  DRM_MDL_CACHE_CACHED, 0 },
+	{ "dma_map_block", MDL_FAULT_DMA_MAP, 16 * PAGE_SIZE, 0,
+	  DRM_MDL_CACHE_CACHED, 0 },
 };
 
 static void mdl_fault_case_desc(const struct mdl_fault_case *c, char *desc)

@@ -69,6 +69,9 @@ struct drm_mdl_run_mark {
  *            pool when freed (they are not charged to a memory cgroup)
  * @compact: private to drm-mdl: the sg_table's entries live in the
  *           descriptor's own allocation
+ * @block_order: private to drm-mdl: nonzero when the pages are one buddy
+ *               block of 2^@block_order pages that was never split, so
+ *               only the first holds a page reference
  * @run_index: private to drm-mdl: every DRM_MDL_RUN_INDEX_STRIDE-th
  *             entry, for drm_mdl_page(); NULL when there are no more
  *             entries than that
@@ -92,6 +95,7 @@ struct drm_mdl {
 	u32 flags;
 	bool poolable;
 	bool compact;
+	unsigned int block_order;
 	struct drm_mdl_run_mark *run_index;
 	struct list_head pool_link;
 	/* mdl_descriptor_init() sets each field: a new one goes there too. */

@@ -39,6 +39,8 @@ static gfp_t mdl_table_gfp(const struct mdl_plan *plan, gfp_t gfp_extra)
 static void mdl_drop_pages(const struct mdl_plan *plan,
 			   struct mdl_page_list *list)
 {
+	if (list->block_order)
+		mdl_chunk_split(list->pages[0], &list->block_order);
 	mdl_chunk_release_pages(list->pages, list->count, plan->cache_type);
 	list->count = 0;
 	list->nr_runs = 0;
@@ -204,6 +206,7 @@ static void mdl_page_list_init(struct mdl_page_list *list, struct page **pages,
 	list->entry_room = 0;
 	list->run_starts = NULL;
 	list->run_room = 0;
+	list->block_order = 0;
 }
 
 /*
@@ -412,16 +415,19 @@ void drm_mdl_free(struct drm_mdl *mdl)
 	} else {
 		mdl_chunk_disown_pages(mdl->page_count);
 		/*
-		 * A large descriptor goes to the pool whole: cutting its runs
+		 * A small descriptor stays whole for the next request of its
+		 * size. A large one goes to the pool whole: cutting its runs
 		 * into blocks touches every struct page, which for scattered
 		 * pages costs more than the rest of the free. The zeroing
-		 * worker does it, and frees the descriptor. A small one stays
-		 * whole for the next request of its size.
+		 * worker does it, and frees the descriptor.
 		 */
-		if (!mdl_pool_keep_whole(mdl) &&
-		    (mdl->compact || !mdl_pool_adopt(mdl))) {
-			mdl_pool_give(mdl);
-			mdl_release_descriptor(mdl);
+		if (!mdl_pool_keep_whole(mdl)) {
+			mdl_chunk_split(sg_page(mdl->sgt.sgl),
+					&mdl->block_order);
+			if (mdl->compact || !mdl_pool_adopt(mdl)) {
+				mdl_pool_give(mdl);
+				mdl_release_descriptor(mdl);
+			}
 		}
 	}
 	if (t) {

@@ -425,15 +425,47 @@ static bool mdl_window_takes_any(const struct mdl_chunk_ctx *ctx,
 }
 
 /*
- * A small request that any page fits: single pages, as mdl_order_cap()
- * explains, straight into the list. Nothing can land outside the window,
- * so there is nothing to check, hold or give up on, and the ladder's
- * bookkeeping, a tenth of a cold 4 KiB request, is skipped.
+ * A whole small cached request of 2^order pages as one buddy block, left
+ * unsplit. Freed, it goes back as that block: from the pool's drain or
+ * the free of a request charged to a cgroup it lands on the per-cpu list
+ * of its order, hot, where the next request of its size finds it, as
+ * TTM's pool does with its blocks. Split, its pages would go back one by
+ * one and the next block would come cold from the buddy lists, slower
+ * than single pages (mdl_order_cap()). Only sizes the pool keeps whole,
+ * which it never cuts into its own blocks.
+ */
+static bool mdl_fill_block(struct mdl_chunk_ctx *ctx,
+			   const struct mdl_window *window,
+			   struct mdl_page_list *list)
+{
+	unsigned long n = list->capacity;
+	struct page *page;
+
+	if (list->count || n < 2 || !is_power_of_2(n) ||
+	    !mdl_pool_keeps_whole(n) ||
+	    ctx->plan->cache_type != DRM_MDL_CACHE_CACHED)
+		return false;
+	page = mdl_buddy_alloc(ctx, window, ilog2(n));
+	if (!page)
+		return false;
+	mdl_page_list_add(list, page, n);
+	list->block_order = ilog2(n);
+	return true;
+}
+
+/*
+ * A small request that any page fits: one block, or single pages as
+ * mdl_order_cap() explains, straight into the list. Nothing can land
+ * outside the window, so there is nothing to check, hold or give up on,
+ * and the ladder's bookkeeping, a tenth of a cold 4 KiB request, is
+ * skipped.
  */
 static int mdl_fill_any(struct mdl_chunk_ctx *ctx,
 			const struct mdl_window *window,
 			struct mdl_page_list *list)
 {
+	if (mdl_fill_block(ctx, window, list))
+		return 0;
 	while (list->count < list->capacity) {
 		struct page **batch = list->pages + list->count;
 		unsigned long got, i;
@@ -546,6 +578,23 @@ void mdl_chunk_release_pages(struct page **pages, unsigned long count,
 }
 
 /**
+ * mdl_chunk_split - make an unsplit block single pages
+ * @head: the block's first page
+ * @block_order: the &drm_mdl.block_order or &mdl_page_list.block_order of
+ *               the pages; 0 afterwards
+ *
+ * For whoever hands the pages on one by one: the pool, which files them by
+ * its own block sizes, and the error paths, which free a list page by page.
+ */
+void mdl_chunk_split(struct page *head, unsigned int *block_order)
+{
+	if (!*block_order)
+		return;
+	split_page(head, *block_order);
+	*block_order = 0;
+}
+
+/**
  * mdl_chunk_release_runs - restore write-back and free the pages of an MDL
  * @mdl: the allocation, unmapped; its descriptor stays
  */
@@ -555,6 +604,17 @@ void mdl_chunk_release_runs(const struct drm_mdl *mdl)
 	struct page *batch[64] __uninitialized;
 	struct sg_page_iter iter;
 	unsigned int n = 0;
+
+	if (mdl->block_order) {
+		struct page *head = sg_page(mdl->sgt.sgl);
+
+		for (n = 0; n < mdl->page_count; n++)
+			batch[n] = nth_page(head, n);
+		mdl_cache_restore(batch, n, mdl->cache_type);
+		__free_pages(head, mdl->block_order);
+		atomic_long_sub(n, &mdl_engine_pages);
+		return;
+	}
 
 	/* set_pages_array_wb() wants an array: a small one at a time. */
 	for_each_sgtable_page(&mdl->sgt, &iter, 0) {

@@ -204,6 +204,7 @@ static void mdl_descriptor_init(struct drm_mdl *mdl,
 	mdl->flags = 0;
 	mdl->poolable = false;
 	mdl->compact = compact;
+	mdl->block_order = list->block_order;
 	mdl->run_index = NULL;
 	INIT_LIST_HEAD(&mdl->pool_link);
 }

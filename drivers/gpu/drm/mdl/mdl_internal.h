@@ -104,7 +104,7 @@ bool mdl_window_next(struct mdl_window_walker *walker,
 
 /*
  * Requests up to this many pages are small: they gather on the stack and
- * take single pages (see mdl_fill_scattered()).
+ * take single pages or one block (see mdl_fill_any()).
  */
 #define MDL_SMALL_PAGES		64
 
@@ -123,6 +123,9 @@ bool mdl_window_next(struct mdl_window_walker *walker,
  * @run_starts: the index in @pages of the first page of each of the first
  *              @run_room runs
  * @run_room: entries of @run_starts; 0 when there are none
+ * @block_order: nonzero when @pages are one buddy block of 2^@block_order
+ *               pages that was not split: only its first page holds a
+ *               reference, and it is freed as the block
  *
  * The runs are counted and, while there is room, recorded as pages come
  * in, so that describing them need not walk the page array: at 1 GiB it is
@@ -142,6 +145,7 @@ struct mdl_page_list {
 	unsigned long entry_room;
 	u32 *run_starts;
 	unsigned int run_room;
+	unsigned int block_order;
 };
 
 /*
@@ -223,6 +227,7 @@ int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 gfp_t mdl_chunk_gfp(const struct mdl_chunk_ctx *ctx,
 		    const struct mdl_window *window, unsigned int order);
 void mdl_chunk_release_held(struct mdl_chunk_ctx *ctx);
+void mdl_chunk_split(struct page *head, unsigned int *block_order);
 bool mdl_chunk_spent(const struct mdl_chunk_ctx *ctx);
 int mdl_chunk_apply_cache(struct mdl_page_list *list, u32 cache_type);
 void mdl_chunk_free_pages(struct page **pages, unsigned long count);
@@ -343,6 +348,7 @@ unsigned long mdl_pool_pages(void);
 void mdl_pool_give(const struct drm_mdl *mdl);
 bool mdl_pool_adopt(struct drm_mdl *mdl);
 bool mdl_pool_keep_whole(struct drm_mdl *mdl);
+bool mdl_pool_keeps_whole(unsigned long nr_pages);
 bool mdl_pool_may_have_whole(unsigned long nr_pages, u32 cache_type);
 struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
 				    const struct mdl_window *window,

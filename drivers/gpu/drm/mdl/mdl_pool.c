@@ -28,6 +28,7 @@
 #include <linux/debugfs.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -70,9 +71,15 @@ module_param_named(pool_max_mb, mdl_pool_max_mb, uint, 0644);
 MODULE_PARM_DESC(pool_max_mb,
 		 "Most memory the pre-zeroed page pool keeps, in MiB; 0 disables it (default: 256, at most a quarter of RAM)");
 
-/* Allocations of up to this many pages are kept whole... */
-#define MDL_POOL_WHOLE_MAX_PAGES	16
-/* ... and up to this many of each size and cache type. */
+/*
+ * Allocations of every size up to this many pages are kept whole, and of
+ * the powers of two above it up to MDL_SMALL_PAGES...
+ */
+#define MDL_POOL_WHOLE_ANY_PAGES	16
+#define MDL_POOL_WHOLE_SIZES		(MDL_POOL_WHOLE_ANY_PAGES + \
+					 const_ilog2(MDL_SMALL_PAGES) - \
+					 const_ilog2(MDL_POOL_WHOLE_ANY_PAGES))
+/* ... up to this many of each size and cache type. */
 #define MDL_POOL_WHOLE_MAX_COUNT	64
 
 struct mdl_pool_list {
@@ -89,7 +96,7 @@ struct mdl_pool_whole {
 static struct mdl_pool {
 	spinlock_t lock;	/* protects everything below but the stats */
 	struct mdl_pool_list clean[MDL_POOL_NR_TYPES][MDL_POOL_NR_ORDERS];
-	struct mdl_pool_whole whole[MDL_POOL_NR_TYPES][MDL_POOL_WHOLE_MAX_PAGES];
+	struct mdl_pool_whole whole[MDL_POOL_NR_TYPES][MDL_POOL_WHOLE_SIZES];
 	struct list_head dirty;
 	struct list_head adopted;
 	struct list_head whole_dirty;
@@ -138,9 +145,12 @@ static unsigned long mdl_pool_limit(void)
 	return min(limit, totalram_pages() / 4);
 }
 
-/* Gives pages back to the buddy allocator in write-back state. */
+/*
+ * Gives pages back to the buddy allocator in write-back state: single pages,
+ * or with @unsplit the one block of 2^n pages they are.
+ */
 static void mdl_pool_release(struct page *head, unsigned long nr_pages,
-			     u32 cache_type)
+			     u32 cache_type, bool unsplit)
 {
 	/* Written before it is read: no need for the stack's zeroing. */
 	struct page *pages[64] __uninitialized;
@@ -154,10 +164,12 @@ static void mdl_pool_release(struct page *head, unsigned long nr_pages,
 		for (i = 0; i < n; i++)
 			pages[i] = head + done + i;
 		mdl_cache_restore(pages, n, cache_type);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n && !unsplit; i++)
 			__free_page(pages[i]);
 		done += n;
 	}
+	if (unsplit)
+		__free_pages(head, ilog2(nr_pages));
 }
 
 static bool mdl_block_fits(struct page *head, unsigned long nr_pages,
@@ -343,13 +355,37 @@ bool mdl_pool_adopt(struct drm_mdl *mdl)
 	return mdl_pool_park(mdl, &mdl_pool.adopted, NULL);
 }
 
+/* The pool's list for allocations of @nr_pages, or -1 if it keeps none. */
+static int mdl_pool_whole_index(unsigned long nr_pages)
+{
+	if (nr_pages && nr_pages <= MDL_POOL_WHOLE_ANY_PAGES)
+		return nr_pages - 1;
+	if (nr_pages <= MDL_SMALL_PAGES && is_power_of_2(nr_pages))
+		return MDL_POOL_WHOLE_ANY_PAGES - 1 + ilog2(nr_pages) -
+		       const_ilog2(MDL_POOL_WHOLE_ANY_PAGES);
+	return -1;
+}
+
+/**
+ * mdl_pool_keeps_whole - whether freed allocations of a size are kept whole
+ * @nr_pages: the allocation's size
+ *
+ * Return: true when the pool keeps such allocations whole rather than
+ * cutting their pages into its own blocks.
+ */
+bool mdl_pool_keeps_whole(unsigned long nr_pages)
+{
+	return mdl_pool_whole_index(nr_pages) >= 0;
+}
+
 static struct mdl_pool_whole *
 mdl_pool_whole_of(unsigned long nr_pages, u32 cache_type)
 {
-	if (!nr_pages || nr_pages > MDL_POOL_WHOLE_MAX_PAGES ||
-	    cache_type >= MDL_POOL_NR_TYPES)
+	int i = mdl_pool_whole_index(nr_pages);
+
+	if (i < 0 || cache_type >= MDL_POOL_NR_TYPES)
 		return NULL;
-	return &mdl_pool.whole[cache_type][nr_pages - 1];
+	return &mdl_pool.whole[cache_type][i];
 }
 
 /**
@@ -447,10 +483,16 @@ static void mdl_pool_release_adopted(struct drm_mdl *mdl)
 {
 	struct mdl_run_iter it;
 
+	if (mdl->block_order) {
+		mdl_pool_release(sg_page(mdl->sgt.sgl), mdl->page_count,
+				 mdl->cache_type, true);
+		mdl_release_descriptor(mdl);
+		return;
+	}
 	mdl_run_start(&it, mdl);
 	while (mdl_run_next(&it))
 		mdl_pool_release(pfn_to_page(it.pfn), it.nr_pages,
-				 mdl->cache_type);
+				 mdl->cache_type, false);
 	mdl_release_descriptor(mdl);
 }
 
@@ -602,7 +644,7 @@ void mdl_pool_give(const struct drm_mdl *mdl)
 
 		list_del(&head->lru);
 		set_page_private(head, 0);
-		mdl_pool_release(head, n, mdl->cache_type);
+		mdl_pool_release(head, n, mdl->cache_type, false);
 	}
 	if (kept)
 		mdl_pool_kick(dirty);
@@ -634,7 +676,7 @@ static struct drm_mdl *mdl_pool_first_whole(void)
 		return mdl;
 	}
 	for (t = 0; t < MDL_POOL_NR_TYPES; t++) {
-		for (n = 0; n < MDL_POOL_WHOLE_MAX_PAGES; n++) {
+		for (n = 0; n < MDL_POOL_WHOLE_SIZES; n++) {
 			mdl = list_first_entry_or_null(&mdl_pool.whole[t][n].mdls,
 						       struct drm_mdl,
 						       pool_link);
@@ -710,7 +752,7 @@ static unsigned long mdl_pool_shrink(unsigned long nr_pages)
 
 		t = mdl_block_cache_type(head);
 		set_page_private(head, 0);
-		mdl_pool_release(head, n, t);
+		mdl_pool_release(head, n, t, false);
 		freed += n;
 		cond_resched();
 	}
@@ -832,7 +874,7 @@ int mdl_pool_init(void)
 	for (t = 0; t < MDL_POOL_NR_TYPES; t++) {
 		for (o = 0; o < MDL_POOL_NR_ORDERS; o++)
 			INIT_LIST_HEAD(&mdl_pool.clean[t][o].blocks);
-		for (o = 0; o < MDL_POOL_WHOLE_MAX_PAGES; o++)
+		for (o = 0; o < MDL_POOL_WHOLE_SIZES; o++)
 			INIT_LIST_HEAD(&mdl_pool.whole[t][o].mdls);
 	}
 	kthread_init_delayed_work(&mdl_pool.zero_work, mdl_pool_zero_worker);
