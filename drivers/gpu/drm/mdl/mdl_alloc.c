@@ -69,7 +69,8 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 		if (ret || mdl_chunk_spent(&ctx))
 			break;
 	}
-	mdl_chunk_release_held(&ctx);
+	if (!list_empty(&ctx.held))
+		mdl_chunk_release_held(&ctx);
 
 	if (!ret && !list->count)
 		ret = -ENOMEM;
@@ -77,7 +78,7 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 	    (plan->flags & DRM_MDL_ALLOC_FULLY_REQUIRED))
 		ret = -ENOMEM;
 	mdl_phase_mark(DRM_MDL_PHASE_GATHER, t);
-	if (!ret)
+	if (!ret && plan->cache_type != DRM_MDL_CACHE_CACHED)
 		ret = mdl_chunk_apply_cache(list, plan->cache_type);
 	if (ret) {
 		mdl_drop_pages(plan, list);

@@ -712,9 +712,11 @@ int mdl_chunk_fill_window(struct mdl_chunk_ctx *ctx,
 		unsigned long first = list->count, taken;
 
 		taken = mdl_pool_take(list, window, plan->cache_type, nid);
-		mdl_chunk_own_pages(taken);
-		if (taken && list->pooled)
-			bitmap_set(list->pooled, first, taken);
+		if (taken) {
+			mdl_chunk_own_pages(taken);
+			if (list->pooled)
+				bitmap_set(list->pooled, first, taken);
+		}
 	}
 	fresh = list->count;
 	ret = mdl_chunk_fill_fresh(ctx, window, list);

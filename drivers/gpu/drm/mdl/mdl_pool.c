@@ -398,8 +398,12 @@ mdl_pool_whole_of(unsigned long nr_pages, u32 cache_type)
  */
 bool mdl_pool_may_have_whole(unsigned long nr_pages, u32 cache_type)
 {
-	struct mdl_pool_whole *whole = mdl_pool_whole_of(nr_pages, cache_type);
+	struct mdl_pool_whole *whole;
 
+	/* Nothing clean: no need to touch the lists' cache lines. */
+	if (!READ_ONCE(mdl_pool.nr_clean))
+		return false;
+	whole = mdl_pool_whole_of(nr_pages, cache_type);
 	return whole && !list_empty_careful(&whole->mdls);
 }
 
