@@ -66,7 +66,8 @@ static int mdl_gather_pages(struct device *dev, const struct mdl_plan *plan,
 	while (list->count < list->capacity &&
 	       mdl_window_next(&walker, &window)) {
 		ret = mdl_chunk_fill_window(&ctx, &window, list);
-		if (ret || mdl_chunk_spent(&ctx))
+		if (ret || (list->count < list->capacity &&
+			    mdl_chunk_spent(&ctx)))
 			break;
 	}
 	if (!list_empty(&ctx.held))
