@@ -204,6 +204,8 @@ static inline void mdl_page_list_add(struct mdl_page_list *list,
  * @pb_checked: pageblock (pfn >> pageblock_order) last found isolatable or
  *              not, so windows that share a pageblock look at it once
  * @pb_isolatable: the verdict for @pb_checked
+ * @ram_end_pfn: one past the highest pfn of RAM; a window reaching it from
+ *               pfn 0 takes any page, so small requests skip the walker
  */
 struct mdl_chunk_ctx {
 	const struct mdl_plan *plan;
