@@ -205,7 +205,8 @@ static inline void mdl_page_list_add(struct mdl_page_list *list,
  *              not, so windows that share a pageblock look at it once
  * @pb_isolatable: the verdict for @pb_checked
  * @ram_end_pfn: one past the highest pfn of RAM; a window reaching it from
- *               pfn 0 takes any page, so small requests skip the walker
+ *               pfn 0 takes any page, so a small request in it takes its
+ *               pages without checking where each one fell (mdl_fill_any())
  */
 struct mdl_chunk_ctx {
 	const struct mdl_plan *plan;

@@ -94,7 +94,7 @@ struct mdl_pool_whole {
 };
 
 static struct mdl_pool {
-	spinlock_t lock;	/* protects everything below but the stats */
+	spinlock_t lock;	/* protects the lists, their counts, ready, hits */
 	struct mdl_pool_list clean[MDL_POOL_NR_TYPES][MDL_POOL_NR_ORDERS];
 	struct mdl_pool_whole whole[MDL_POOL_NR_TYPES][MDL_POOL_WHOLE_SIZES];
 	struct list_head dirty;
@@ -103,7 +103,8 @@ static struct mdl_pool {
 	unsigned long nr_clean;
 	unsigned long nr_dirty;
 	bool ready;
-	atomic_long_t hits;
+	/* Counted under the lock that taking the pages holds anyway. */
+	unsigned long hits;
 	atomic_long_t misses;
 	struct kthread_worker *zero_worker;
 	struct kthread_delayed_work zero_work;
@@ -229,8 +230,8 @@ unsigned long mdl_pool_take(struct mdl_page_list *list,
 			taken += n;
 		}
 	}
+	mdl_pool.hits += taken;
 	spin_unlock(&mdl_pool.lock);
-	atomic_long_add(taken, &mdl_pool.hits);
 	return taken;
 }
 
@@ -473,12 +474,11 @@ struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
 		list_del(&mdl->pool_link);
 		whole->count--;
 		mdl_pool.nr_clean -= nr_pages;
+		mdl_pool.hits += nr_pages;
 	} else {
 		mdl = NULL;
 	}
 	spin_unlock(&mdl_pool.lock);
-	if (mdl)
-		atomic_long_add(nr_pages, &mdl_pool.hits);
 	return mdl;
 }
 
@@ -828,9 +828,9 @@ void drm_mdl_pool_get_stats(struct drm_mdl_pool_stats *stats)
 	spin_lock(&mdl_pool.lock);
 	stats->clean_pages = mdl_pool.nr_clean;
 	stats->dirty_pages = mdl_pool.nr_dirty;
+	stats->hits = mdl_pool.hits;
 	spin_unlock(&mdl_pool.lock);
 	stats->limit_pages = mdl_pool_limit();
-	stats->hits = atomic_long_read(&mdl_pool.hits);
 	stats->misses = atomic_long_read(&mdl_pool.misses);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_pool_get_stats);
