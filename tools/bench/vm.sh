@@ -18,6 +18,10 @@
 # Usage: tools/bench/vm.sh [--sizes LIST] [--reps-min N] [--reps-max N]
 #            [--no-fragment] [--mem SIZE] [--pool-mb N] [--user-reps N]
 #            [--user-min-time SEC] [--no-user] [--out DIR] [--timeout SEC]
+#            [--only CONTENDERS]
+#
+# --only measures only the named contenders (comma-separated, as the
+# report names them), for a quick look at a few rows.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +29,7 @@ OUT=$TOP/build/bench
 
 sizes=4K,16K,64K,256K,1M,2M,64M,256M,1G
 reps_min=3
-reps_max=15
+reps_max=51
 fragment=1
 mem=5G
 pool_mb=
@@ -33,6 +37,7 @@ user=1
 user_reps=5
 user_min_time=0.2
 timeout_sec=3600
+only=
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -47,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--no-user) user=0 ;;
 	--out) OUT=$2; shift ;;
 	--timeout) timeout_sec=$2; shift ;;
+	--only) only=$2; shift ;;
 	*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -105,7 +111,7 @@ fi
 # The guest runs busybox sh. Markers delimit what the host parses.
 guest=$(cat <<EOF
 grep -q '^ttm ' /proc/modules || insmod /opt/mdl/ttm.ko || exit 1
-insmod /opt/mdl/mdl_bench.ko sizes=$sizes reps_min=$reps_min reps_max=$reps_max fragment=$fragment
+insmod /opt/mdl/mdl_bench.ko sizes=$sizes reps_min=$reps_min reps_max=$reps_max fragment=$fragment${only:+ only=$only}
 st=\$?
 echo BENCH-KERNEL-BEGIN
 dmesg | grep -oE 'mdl_bench: (RESULT|PHASES|SKIP|INFO|DONE) .*'

@@ -33,6 +33,10 @@ static bool fragment = true;
 module_param(fragment, bool, 0444);
 MODULE_PARM_DESC(fragment, "Also measure with fragmented memory");
 
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "Comma-separated contenders to measure (default: all)");
+
 static char *where = "vm";
 module_param(where, charp, 0444);
 MODULE_PARM_DESC(where, "Label of the environment in the result lines");
@@ -53,6 +57,7 @@ static int __init mdl_bench_init(void)
 	opts.reps_max = max(reps_max, opts.reps_min);
 	opts.fragment = fragment;
 	opts.prefault = true;
+	opts.only = only;
 
 	/* The device mdl.ko binds and maps on: its DMA ops, its IOMMU. */
 	pdev = pci_get_device(MDL_BENCH_EDU_VENDOR, MDL_BENCH_EDU_DEVICE, NULL);
