@@ -172,9 +172,9 @@ def info_for(infos, where, scenario):
 
 def timer_ns(idx, where, scenario):
     """The timer row's median where the most operations make one repetition
-    (the smallest sizes, 64 of them): each operation reads the clock, which
-    ticks every 256 ns in UML, and only over many do the ticks average out.
-    None when the run has no timer row."""
+    (the smallest sizes, 64 of them): where the clock is the kernel's, it
+    ticks every 256 ns in UML, and only over many operations do the ticks
+    average out. None when the run has no timer row."""
     rows = [r for (w, sc, _, c), r in idx.items()
             if (w, sc, c) == (where, scenario, "timer")
             and r.get("status") == "ok" and r.get("reps")]
@@ -211,9 +211,9 @@ def sanity(kernel, user_rows, smoke):
             bad.append(f"status {r.get('status')} errno {r.get('errno')}")
         else:
             # A repetition is the mean of up to 64 operations, each timed on
-            # its own against a clock that ticks every 256 ns in UML; a 4 KiB
-            # zeroing (about 150 ns) can read 0 in every one of them, so only
-            # the median must be above zero.
+            # its own; where UML cannot use the TSC its clock ticks every
+            # 256 ns, and a 4 KiB zeroing (about 150 ns) can read 0 in every
+            # one of them, so only the median must be above zero.
             # The timer allocates nothing, and may read 0 in every one.
             timer = r["contender"] == "timer"
             if not (0 <= r["min_ns"] <= r["median_ns"] <= r["max_ns"]
@@ -277,7 +277,7 @@ def table(kernel, out):
                 f"   device {info.get('device')}, iommu {info.get('iommu')}, "
                 f"max_segment {info.get('max_segment')}, RAM {info.get('ram_mib')} MiB, "
                 f"free {info.get('free_mib')} MiB, init_on_alloc {info.get('init_on_alloc')}, "
-                f"pool limit {info.get('pool_limit_mib')} MiB")
+                f"pool limit {info.get('pool_limit_mib')} MiB, clock {info.get('clock', 'ktime')}")
         for i in kernel["infos"]:
             if i.get("where") == where and i.get("scenario") == scenario and "held_mib" in i:
                 out.append(f"   fragmented: {i['held_mib']} MiB held as single pages (even pfns), "
