@@ -467,6 +467,9 @@ def targets(kernel, user_rows, out):
         # harder. The runs are those of the very allocations whose bytes
         # were counted (the phase pass); the layout's chunk count is of
         # another allocation, which in fragmented memory may differ.
+        def layout_79cc4d4(runs, pages):
+            return 16 + (16 + 32 * 128 / 127) * runs / pages
+
         def descriptor(size):
             ph = phases.get((where, f, size, "pool_cold"))
             r = idx.get((where, f, size, "pool_cold"))
@@ -474,7 +477,7 @@ def targets(kernel, user_rows, out):
                 return None
             runs = ph.get("runs", r["chunks"])
             now = ph["desc_bytes"] / ph["pages"]
-            before = 16 + (16 + 32 * 128 / 127) * runs / ph["pages"]
+            before = layout_79cc4d4(runs, ph["pages"])
             return f"{now:.1f} B/page vs {before:.1f} ({now / before:.2f}x)", now <= before / 2
         # From 2 MiB up, where the struct itself is below 0.5 % of the bytes.
         check("fragmented (>= 2 MiB): descriptor bytes per page <= half of 79cc4d4's layout",
@@ -493,7 +496,7 @@ def targets(kernel, user_rows, out):
                 return None
             per_run = 32 * 128 / 127 + 16 / 256
             chain = per_run * ph["runs"] / ph["pages"]
-            before = 16 + (16 + 32 * 128 / 127) * ph["runs"] / ph["pages"]
+            before = layout_79cc4d4(ph["runs"], ph["pages"])
             return f"{chain:.1f} B/page ({chain / before:.3f}x)", chain <= before / 2
         if where == "vm":
             check("  the same runs in chained page-sized tables, with the run index",
@@ -693,8 +696,8 @@ def plot(kernel, outdir, out):
                 rows.append(f"{size} {r['median_ns'] / 1e9:g} "
                             f"{r['min_ns'] / 1e9:g} {r['max_ns'] / 1e9:g}")
                 bound = idx.get((where, scenario, size, "zero_bound"))
-                if (c not in ("zero_bound", "timer") and bound
-                        and bound.get("status") == "ok" and bound.get("median_ns")):
+                if (c != "zero_bound" and bound and bound.get("status") == "ok"
+                        and bound.get("median_ns")):
                     ratios.append(f"{size} {r['median_ns'] / bound['median_ns']:g}")
             if rows:
                 path = os.path.join(datadir, f"{where}-{scenario}-{c}.dat")

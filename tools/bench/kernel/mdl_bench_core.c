@@ -158,6 +158,17 @@ static u64 mdl_bench_tsc(void)
 #endif
 }
 
+/* UML copies the host's CPU flags from its /proc/cpuinfo. */
+static bool mdl_bench_tsc_invariant(void)
+{
+#if MDL_BENCH_CLOCK_CAN_TSC
+	return boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
+	       boot_cpu_has(X86_FEATURE_NONSTOP_TSC);
+#else
+	return false;
+#endif
+}
+
 static u64 mdl_bench_now(void)
 {
 	if (mdl_bench_tsc_mult)
@@ -171,14 +182,8 @@ static const char *mdl_bench_clock_init(void)
 	u64 c0, c1, t0, t1;
 
 	mdl_bench_tsc_mult = 0;
-#if MDL_BENCH_CLOCK_CAN_TSC
-	/* UML copies the host's CPU flags from its /proc/cpuinfo. */
-	if (!boot_cpu_has(X86_FEATURE_CONSTANT_TSC) ||
-	    !boot_cpu_has(X86_FEATURE_NONSTOP_TSC))
+	if (!mdl_bench_tsc_invariant())
 		return "ktime";
-#else
-	return "ktime";
-#endif
 	/* 50 ms: the two clock reads at either end are 1e-6 of it. */
 	t0 = ktime_get_ns();
 	c0 = mdl_bench_tsc();
