@@ -723,7 +723,7 @@ static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
 	KUNIT_ASSERT_NOT_NULL(test, big);
 
 	mdl_page_list_add(&recorded, big, 8);
-	mdl_page_list_add(&recorded, nth_page(big, 8), 8);
+	mdl_page_list_add(&recorded, mdl_page_at(big, 8), 8);
 	for (i = 0; i < nr_blocks; i++) {
 		blocks[i] = alloc_pages(GFP_KERNEL, 2);
 		if (!blocks[i])
@@ -733,13 +733,13 @@ static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
 			continue;
 		}
 		for (k = 0; k < 4; k++)
-			mdl_page_list_add(&recorded, nth_page(blocks[i], k), 1);
+			mdl_page_list_add(&recorded, mdl_page_at(blocks[i], k), 1);
 	}
 	if (i < nr_blocks) {
 		KUNIT_FAIL(test, "no order-2 block for the list");
 		goto out;
 	}
-	mdl_page_list_add(&recorded, nth_page(big, 16), 16);
+	mdl_page_list_add(&recorded, mdl_page_at(big, 16), 16);
 	KUNIT_EXPECT_EQ(test, recorded.count, capacity);
 	KUNIT_EXPECT_LE(test, recorded.nr_runs, recorded.run_room);
 	/* Even if every block lies next to the last, @limit pages an entry. */

@@ -79,7 +79,7 @@ unsigned long mdl_test_free_pages(void)
 	struct zone *zone;
 
 	mdl_test_settle_slabs();
-	drain_all_pages(NULL);
+	mdl_drain_all_pages();
 	for_each_populated_zone(zone)
 		sum += zone_page_state_snapshot(zone, NR_FREE_PAGES);
 	return sum;

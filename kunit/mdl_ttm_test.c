@@ -154,7 +154,7 @@ static const struct drm_driver mdl_ttm_test_driver = {
 	.driver_features = DRIVER_GEM,
 	.name = "mdl-ttm-test",
 	.desc = "drm-mdl TTM backend test",
-	.date = "20261202",
+	MDL_DRM_DRIVER_DATE("20261202")
 };
 
 static int mdl_ttm_test_init(struct kunit *test)
@@ -187,8 +187,8 @@ static int mdl_ttm_test_init(struct kunit *test)
 	/* A DRM driver's mmap offsets and its anonymous inode's mapping. */
 	drm_vma_offset_manager_init(&f->vma, 0, SZ_1M);
 	address_space_init_once(&f->mapping);
-	ret = ttm_device_init(&f->bdev, &mdl_ttm_test_funcs, f->dev,
-			      &f->mapping, &f->vma, false, false);
+	ret = mdl_ttm_device_init(&f->bdev, &mdl_ttm_test_funcs, f->dev,
+				  &f->mapping, &f->vma);
 	if (ret)
 		goto err_vma;
 	ret = ttm_range_man_init(&f->bdev, TTM_PL_TT, true, MDL_TTM_TT_PAGES);
@@ -262,7 +262,7 @@ static int mdl_ttm_bind(struct ttm_buffer_object *bo)
 static void mdl_ttm_bo_release(struct ttm_buffer_object *bo)
 {
 	dma_resv_unlock(bo->base.resv);
-	ttm_bo_put(bo);
+	ttm_bo_fini(bo);
 }
 
 static void mdl_ttm_populate_bind_release(struct kunit *test)
@@ -478,6 +478,55 @@ static void mdl_ttm_populate_rejects_imported_tt(struct kunit *test)
 	mdl_ttm_bo_release(bo);
 }
 
+/*
+ * Since 6.15 EXTERNAL no longer means "imported" alone: xe flags its own
+ * shrinkable tts EXTERNAL | EXTERNAL_MAPPABLE, and populates them itself.
+ */
+static void mdl_ttm_populate_accepts_external_mappable_tt(struct kunit *test)
+{
+	struct mdl_ttm_fixture *f = test->priv;
+	struct ttm_buffer_object *bo;
+	struct drm_mdl *mdl;
+
+	bo = mdl_ttm_bo_create(test, ttm_bo_type_kernel, 4 * PAGE_SIZE);
+	bo->ttm->page_flags |= TTM_TT_FLAG_EXTERNAL |
+			       TTM_TT_FLAG_EXTERNAL_MAPPABLE;
+	mdl = drm_mdl_ttm_populate(f->dev, bo->ttm, &f->tmpl);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->page_count, 4UL);
+	KUNIT_EXPECT_PTR_EQ(test, bo->ttm->pages[0], drm_mdl_page(mdl, 0));
+	drm_mdl_ttm_unpopulate(bo->ttm, mdl);
+	bo->ttm->page_flags &= ~(TTM_TT_FLAG_EXTERNAL |
+				 TTM_TT_FLAG_EXTERNAL_MAPPABLE);
+	mdl_ttm_bo_release(bo);
+}
+
+/*
+ * A tt that TTM may back up to shmem: its backup frees the pages through
+ * TTM's pool, so drm-mdl refuses it and allocates nothing.
+ */
+static void mdl_ttm_populate_rejects_backed_up_tt(struct kunit *test)
+{
+	struct mdl_ttm_fixture *f = test->priv;
+	struct ttm_buffer_object *bo;
+	struct drm_mdl *mdl;
+	long before;
+
+	if (!MDL_HAVE_TTM_TT_BACKUP)
+		kunit_skip(test, "this kernel's TTM cannot back a tt up (6.15)");
+	bo = mdl_ttm_bo_create(test, ttm_bo_type_kernel, 4 * PAGE_SIZE);
+	/* As xe sets up its shrinkable tts; TTM wants MAPPABLE for a backup. */
+	bo->ttm->page_flags |= TTM_TT_FLAG_EXTERNAL |
+			       TTM_TT_FLAG_EXTERNAL_MAPPABLE;
+	KUNIT_ASSERT_EQ(test, mdl_ttm_tt_setup_backup(bo->ttm), 0);
+	before = mdl_pages_in_use();
+	mdl = drm_mdl_ttm_populate(f->dev, bo->ttm, &f->tmpl);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(mdl), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), before);
+	KUNIT_EXPECT_NULL(test, bo->ttm->pages[0]);
+	mdl_ttm_bo_release(bo);
+}
+
 static struct kunit_case mdl_ttm_cases[] = {
 	KUNIT_CASE(mdl_ttm_populate_bind_release),
 	KUNIT_CASE(mdl_ttm_unpopulate_clears_tt),
@@ -489,6 +538,8 @@ static struct kunit_case mdl_ttm_cases[] = {
 			 mdl_ttm_caching_gen_params),
 	KUNIT_CASE(mdl_ttm_zero_alloc_overrides_dont_zero),
 	KUNIT_CASE(mdl_ttm_populate_rejects_imported_tt),
+	KUNIT_CASE(mdl_ttm_populate_accepts_external_mappable_tt),
+	KUNIT_CASE(mdl_ttm_populate_rejects_backed_up_tt),
 	{}
 };
 

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Builds the debug test kernel (issue 13): Debian's linux-source-6.12 with
+# Builds the debug test kernel (issue 13): Debian's linux-source-7.3 (the newest tested kernel) with
 # x86_64_defconfig plus tools/vm/debug-kernel/mdl-debug.config (KASAN,
 # KFENCE, lockdep, kmemleak, DMA-API debug, DEBUG_PAGEALLOC, UBSAN bounds,
 # fault injection), into the cache, and prints the build directory.
 #
 #   tools/vm/debug-kernel.sh [--quiet]
 #
-# The build is kept in $CACHE/debug-kernel-6.12: it starts over when the
+# The build is kept in $CACHE/debug-kernel-7.3: it starts over when the
 # linux-source package or the compiler changes, is reconfigured in place
 # when the fragment or this script does, and resumes when interrupted. What tools/kernel.sh reads from it:
-#   DIR/kernel.release             the release (6.12.N-mdl-debug)
+#   DIR/kernel.release             the release (7.3.N-mdl-debug)
 #   DIR/vmlinux, DIR/arch/x86/boot/bzImage
 #   DIR/modroot/lib/modules/REL    its modules (DRM, TTM, vgem), installed
 #   DIR                            a kbuild tree for mdl.ko (KDIR)
@@ -21,13 +21,13 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 FRAGMENT=$REPO/tools/vm/debug-kernel/mdl-debug.config
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}
-OUT=$CACHE/debug-kernel-6.12
+OUT=$CACHE/debug-kernel-7.3
 quiet=0
 [ "${1:-}" = --quiet ] && quiet=1
 
 say() { echo "debug-kernel: $*" >&2; }
 
-SRC=$("$REPO/tools/kernel-source.sh" 6.12)
+SRC=$("$REPO/tools/kernel-source.sh" 7.3)
 
 mkdir -p "$CACHE"
 exec 7>"$OUT.lock"

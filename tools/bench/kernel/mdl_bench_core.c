@@ -418,8 +418,8 @@ static int mdl_bench_ttm_init(struct mdl_bench *b)
 		return -ENOMEM;
 	drm_vma_offset_manager_init(&b->vma, 0, SZ_1M);
 	/* Pages from alloc_pages(), mapped with dma_map_page(): not DMA32. */
-	ret = ttm_device_init(&b->ttm, &mdl_bench_ttm_funcs, b->dev, NULL,
-			      &b->vma, false, false);
+	ret = mdl_ttm_device_init(&b->ttm, &mdl_bench_ttm_funcs, b->dev, NULL,
+				  &b->vma);
 	if (ret) {
 		drm_vma_offset_manager_destroy(&b->vma);
 		kfree(b->ttm_bo);

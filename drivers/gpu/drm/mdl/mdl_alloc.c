@@ -101,6 +101,22 @@ static bool mdl_may_fit(unsigned long nr_pages)
 	return nr_pages <= si_mem_available() + mdl_pool_pages();
 }
 
+/*
+ * The kernel's GPU memory counters (GPUActive in /proc/meminfo, per node
+ * and memory cgroup, where the kernel has them): an allocation's pages
+ * count from the moment it is handed out until it is freed, a run at a
+ * time, as TTM's pool counts a block at a time.
+ */
+static void mdl_gpu_account_runs(const struct drm_mdl *mdl, long sign)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(&mdl->sgt, sg, i)
+		mdl_gpu_account(sg_page(sg), MDL_GPU_ACTIVE,
+				sign * (long)(sg->length >> PAGE_SHIFT));
+}
+
 /* @mdl is mapped on @dev: fill in the rest. */
 static struct drm_mdl *mdl_complete(struct device *dev,
 				    const struct mdl_plan *plan,
@@ -115,6 +131,7 @@ static struct drm_mdl *mdl_complete(struct device *dev,
 	mdl->cache_type = plan->cache_type;
 	mdl->flags = plan->flags;
 	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
+	mdl_gpu_account_runs(mdl, 1);
 	return mdl;
 }
 
@@ -409,6 +426,7 @@ void drm_mdl_free(struct drm_mdl *mdl)
 		return;
 	t = mdl_phase_begin();
 	trace_mdl_free(mdl, mdl->poolable);
+	mdl_gpu_account_runs(mdl, -1);
 	mdl_dma_unmap(mdl);
 	put_device(mdl->dev);
 	if (!mdl->poolable) {

@@ -171,7 +171,7 @@ static unsigned long mdl_buddy_alloc_bulk(const struct mdl_chunk_ctx *ctx,
 		return 0;
 	/* It fills only empty slots. */
 	memset(pages, 0, nr_pages * sizeof(*pages));
-	got = alloc_pages_bulk_array_node(mdl_chunk_gfp(ctx, window, 0),
+	got = alloc_pages_bulk_node(mdl_chunk_gfp(ctx, window, 0),
 					  ctx->nid, nr_pages, pages);
 	atomic_long_add(got, &mdl_engine_pages);
 	return got;
@@ -609,7 +609,7 @@ void mdl_chunk_release_runs(const struct drm_mdl *mdl)
 		struct page *head = sg_page(mdl->sgt.sgl);
 
 		for (n = 0; n < mdl->page_count; n++)
-			batch[n] = nth_page(head, n);
+			batch[n] = mdl_page_at(head, n);
 		mdl_cache_restore(batch, n, mdl->cache_type);
 		__free_pages(head, mdl->block_order);
 		atomic_long_sub(n, &mdl_engine_pages);

@@ -1,20 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Kernel API differences between the kernels drm-mdl supports, 6.1 to 6.12,
+ * Kernel API differences between the kernels drm-mdl supports, 6.1 to 7.3,
  * and nothing else. The driver, its KUnit suites and the benchmark module
- * are written against 6.12; for an older kernel this header supplies the
- * newer interface, the way backports and out-of-tree drivers do, so that
- * no other file needs a version check. Each entry says which release
- * changed what, and where the meaning changed and not only the name.
+ * are written against the newest interface; for an older kernel this
+ * header supplies it, the way backports and out-of-tree drivers do, so
+ * that no other file needs to know which kernel it is built for. Each
+ * entry says which release changed what, and where the meaning changed
+ * and not only the name.
  *
- * The build refuses kernels outside the range (Kbuild prints why), since
- * an API that changed after 6.12 would otherwise surface as a compiler
- * error far from its cause.
+ * Whether a kernel has an interface is probed at build time
+ * (mdl_compat_probes.c, run by mdl_compat_probe.sh with the kernel's own
+ * compiler and flags), not inferred from LINUX_VERSION_CODE: distribution
+ * kernels backport interfaces into old version numbers, and a version
+ * check then picks the wrong one. Where an interface is a macro the
+ * preprocessor asks directly. A version number is compared only where a
+ * change cannot be seen by compiling (the meaning of MAX_ORDER, a trace
+ * macro's arity).
  */
 #ifndef __MDL_COMPAT_H__
 #define __MDL_COMPAT_H__
 
 #include <linux/build_bug.h>
+#include <linux/gfp.h>
+#include <linux/kthread.h>
 #include <linux/dma-buf.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -22,7 +30,11 @@
 #include <linux/platform_device.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/version.h>
+#include <linux/vmstat.h>
+
+#include "mdl_compat_probed.h"
 
 /*
  * The buddy allocator's largest order. Before 6.4, MAX_ORDER was one past
@@ -43,7 +55,7 @@
 #endif
 
 /* 6.3 made vma->vm_flags read-only behind vm_flags_set() and friends. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#if !MDL_HAVE_VM_FLAGS_SET
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
@@ -53,14 +65,15 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 /*
  * Kernel-memory accounting to memory cgroups: 6.3 renamed
  * memcg_kmem_enabled() to memcg_kmem_online(), and 6.10 dropped
- * CONFIG_MEMCG_KMEM, which every CONFIG_MEMCG kernel had anyway. Testing
- * the old symbol alone would silently turn accounting off on 6.12.
+ * CONFIG_MEMCG_KMEM, which every CONFIG_MEMCG kernel without SLOB had
+ * anyway (it defaulted to y). Testing the old symbol alone would silently
+ * turn accounting off from 6.10 on.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#if !MDL_HAVE_MEMCG_KMEM_ONLINE
 #define memcg_kmem_online()	memcg_kmem_enabled()
 #endif
 #if defined(CONFIG_MEMCG_KMEM) || \
-	(defined(CONFIG_MEMCG) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0))
+	(defined(CONFIG_MEMCG) && !defined(CONFIG_SLOB))
 #define MDL_HAVE_MEMCG_KMEM	1
 #else
 #define MDL_HAVE_MEMCG_KMEM	0
@@ -83,7 +96,7 @@ struct mdl_shrinker_ops {
 			      struct shrink_control *sc);
 };
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#if MDL_HAVE_SHRINKER_ALLOC
 static inline struct shrinker *
 mdl_shrinker_create(const char *name, const struct mdl_shrinker_ops *ops)
 {
@@ -136,10 +149,10 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
  * MDL_PLATFORM_REMOVE_VOID(fn) after it, and MDL_PLATFORM_DRIVER_REMOVE(fn) in
  * its struct platform_driver.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#if MDL_HAVE_PLATFORM_REMOVE_VOID || MDL_HAVE_PLATFORM_REMOVE_NEW
 #define MDL_PLATFORM_REMOVE_VOID(fn) \
 	static_assert(__same_type(&(fn), void (*)(struct platform_device *)))
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#if MDL_HAVE_PLATFORM_REMOVE_VOID
 #define MDL_PLATFORM_DRIVER_REMOVE(fn)	.remove = fn
 #else
 #define MDL_PLATFORM_DRIVER_REMOVE(fn)	.remove_new = fn
@@ -156,9 +169,10 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
 
 /*
  * drm_file.pid is RCU-protected since 6.8, which moves a file to the task
- * that uses it; call under rcu_read_lock().
+ * that uses it (with drm_file_update_pid(), which is what is probed); call
+ * under rcu_read_lock().
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#if MDL_HAVE_DRM_FILE_PID_RCU
 #define mdl_drm_file_pid(file)	rcu_dereference((file)->pid)
 #else
 #define mdl_drm_file_pid(file)	((file)->pid)
@@ -174,7 +188,7 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
  * Before 6.6 a driver had to route dma-buf mmap to its GEM object itself;
  * 6.6 removed drm_driver.gem_prime_mmap and calls the object's mmap.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#if MDL_HAVE_DRM_GEM_PRIME_MMAP
 #define MDL_DRM_GEM_PRIME_MMAP	.gem_prime_mmap = drm_gem_prime_mmap,
 #else
 #define MDL_DRM_GEM_PRIME_MMAP
@@ -188,19 +202,18 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
  * &file_operations.show_fdinfo and printed all of them, numbering its
  * clients itself (mdl_fdinfo.c does both there).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#define MDL_HAVE_DRM_SHOW_FDINFO		1
+#if MDL_HAVE_DRM_SHOW_FDINFO
 #define MDL_FOPS_SHOW_FDINFO(legacy_fn)		.show_fdinfo = drm_show_fdinfo,
 #define MDL_DRM_DRIVER_SHOW_FDINFO(fn)		.show_fdinfo = fn,
 #else
-#define MDL_HAVE_DRM_SHOW_FDINFO		0
 #define MDL_FOPS_SHOW_FDINFO(legacy_fn)		.show_fdinfo = legacy_fn,
 #define MDL_DRM_DRIVER_SHOW_FDINFO(fn)
 #endif
 
 /*
  * 6.10's __assign_str() takes the field only: the source given to
- * __string() is remembered.
+ * __string() is remembered. A macro's arity cannot be probed outside a
+ * trace header, so this one entry goes by the version.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #define mdl_assign_str(dst, src)	__assign_str(dst)
@@ -213,7 +226,7 @@ static inline void mdl_shrinker_destroy(struct shrinker *shrinker)
  * reservation lock (it asserts so) and added the _unlocked variants for
  * the rest; on 6.1 the plain calls take no lock and are those variants.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#if !MDL_HAVE_DMA_BUF_VMAP_UNLOCKED
 static inline int dma_buf_vmap_unlocked(struct dma_buf *dmabuf,
 					struct iosys_map *map)
 {
@@ -228,13 +241,135 @@ static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
 #endif
 
 /*
+ * 6.14 renamed alloc_pages_bulk_array_node() to alloc_pages_bulk_node()
+ * when it dropped the list variants: the same arguments and meaning, it
+ * fills the NULL slots of the array and returns how many are filled.
+ */
+#if !MDL_HAVE_ALLOC_PAGES_BULK_NODE
+#define alloc_pages_bulk_node(gfp, nid, nr_pages, page_array) \
+	alloc_pages_bulk_array_node(gfp, nid, nr_pages, page_array)
+#endif
+
+/*
+ * 7.3 replaced is_cow_mapping(vm_flags) by vma_is_cow_mapping(vma), as
+ * VMA flags became a bitmap.
+ */
+#if !MDL_HAVE_VMA_IS_COW_MAPPING
+static inline bool vma_is_cow_mapping(const struct vm_area_struct *vma)
+{
+	return is_cow_mapping(vma->vm_flags);
+}
+#endif
+
+/*
+ * Exact placement's call. 6.17 turned alloc_contig_range()'s third
+ * argument from a migratetype into acr_flags_t without renaming the
+ * function: the old call still compiles, and its MIGRATE_MOVABLE (1) is
+ * ACR_FLAGS_CMA there, which takes pages inside CMA reservations and
+ * leaves them pinned, so a later cma_alloc() of the range fails.
+ */
+#ifdef CONFIG_CONTIG_ALLOC
+static inline int mdl_alloc_contig_range(unsigned long start,
+					 unsigned long end, gfp_t gfp)
+{
+#if MDL_HAVE_ACR_FLAGS
+	return alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp);
+#else
+	return alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp);
+#endif
+}
+#endif
+
+/*
+ * 6.14's kthread_create_worker() leaves the thread asleep until it is
+ * woken, and kthread_run_worker() creates and wakes it; before, creating
+ * started it. A worker that is never woken sits in D state and trips the
+ * hung-task detector. Both are macros since 6.14.
+ */
+#ifndef kthread_run_worker
+#define kthread_run_worker	kthread_create_worker
+#endif
+
+/*
+ * 6.14 dropped &drm_driver.date, and 6.17 gave
+ * &drm_mode_config_funcs.fb_create the format info of the request; the
+ * driver names its parameters through these.
+ */
+#if MDL_HAVE_DRM_DRIVER_DATE
+#define MDL_DRM_DRIVER_DATE(d)		.date = (d),
+#else
+#define MDL_DRM_DRIVER_DATE(d)
+#endif
+#if MDL_HAVE_FB_CREATE_FORMAT_INFO
+#define MDL_FB_CREATE_FORMAT_INFO	const struct drm_format_info *info,
+#else
+#define MDL_FB_CREATE_FORMAT_INFO
+#endif
+
+/*
+ * 6.15 dropped &dma_buf_ops.cache_sgt_mapping: the dma-buf core no longer
+ * keeps an importer's mapping between map and unmap calls. Each map
+ * builds its own table either way.
+ */
+#if MDL_HAVE_DMA_BUF_CACHE_SGT_MAPPING
+#define MDL_DMA_BUF_CACHE_SGT_MAPPING	.cache_sgt_mapping = true,
+#else
+#define MDL_DMA_BUF_CACHE_SGT_MAPPING
+#endif
+
+/*
+ * 7.1 counts the pages GPU drivers hold in /proc/meminfo (GPUActive, pages
+ * given to GPU objects; GPUReclaim, pages in pools a shrinker can free),
+ * kept by TTM's pool per node and memory cgroup; drm-mdl's pages count
+ * there the same way. Older kernels have no such counters.
+ */
+#if MDL_HAVE_NR_GPU_ACTIVE
+#define MDL_GPU_ACTIVE		NR_GPU_ACTIVE
+#define MDL_GPU_RECLAIM		NR_GPU_RECLAIM
+static inline void mdl_gpu_account(struct page *page,
+				   enum node_stat_item item, long nr_pages)
+{
+	mod_lruvec_page_state(page, item, nr_pages);
+}
+#else
+#define MDL_GPU_ACTIVE		0
+#define MDL_GPU_RECLAIM		0
+static inline void mdl_gpu_account(struct page *page, int item,
+				   long nr_pages)
+{
+}
+#endif
+
+/*
+ * For the KUnit suites: 7.3 made drain_all_pages() private to mm; the
+ * per-cpu lists are then drained one CPU at a time, with the interface
+ * that stayed public.
+ */
+#if MDL_HAVE_DRAIN_ALL_PAGES
+static inline void mdl_drain_all_pages(void)
+{
+	drain_all_pages(NULL);
+}
+#else
+static inline void mdl_drain_local_pages(void *unused)
+{
+	drain_local_pages(NULL);
+}
+
+static inline void mdl_drain_all_pages(void)
+{
+	on_each_cpu(mdl_drain_local_pages, NULL, 1);
+}
+#endif
+
+/*
  * TTM, for the TTM backend's KUnit suite: 6.4 merged ttm_bo_api.h and
  * ttm_bo_driver.h into ttm_bo.h, and 6.9 dropped ttm_placement's separate
  * busy list (a place's flags now mark it a fallback; a place without
  * flags serves both cases, as a place on both lists did before).
  */
 #if IS_ENABLED(CONFIG_DRM_TTM)
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#if __has_include(<drm/ttm/ttm_bo.h>)
 #include <drm/ttm/ttm_bo.h>
 #else
 #include <drm/ttm/ttm_bo_api.h>
@@ -247,11 +382,48 @@ static inline void mdl_ttm_placement_init(struct ttm_placement *placement,
 {
 	placement->num_placement = 1;
 	placement->placement = place;
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+#if MDL_HAVE_TTM_PLACEMENT_BUSY
 	placement->num_busy_placement = 1;
 	placement->busy_placement = place;
 #endif
 }
+
+/*
+ * 6.19 replaced ttm_device_init()'s use_dma_alloc and use_dma32 with
+ * alloc_flags; drm-mdl's callers want neither. 6.19 also renamed
+ * ttm_bo_put(), with which drivers drop a buffer object, ttm_bo_fini().
+ * 6.1 takes the functions without const.
+ */
+static inline int mdl_ttm_device_init(struct ttm_device *bdev,
+				      const struct ttm_device_funcs *funcs,
+				      struct device *dev,
+				      struct address_space *mapping,
+				      struct drm_vma_offset_manager *vma)
+{
+#if MDL_HAVE_TTM_DEVICE_INIT_ALLOC_FLAGS
+	return ttm_device_init(bdev, funcs, dev, mapping, vma, 0);
+#else
+	return ttm_device_init(bdev, (struct ttm_device_funcs *)funcs, dev,
+			       mapping, vma, false, false);
+#endif
+}
+
+#if !MDL_HAVE_TTM_BO_FINI
+#define ttm_bo_fini	ttm_bo_put
+#endif
+
+/*
+ * 6.15 lets TTM back a ttm_tt's pages up to shmem (ttm_tt_backup() through
+ * ttm_pool_backup()) when its driver set up a backup file: TTM's pool then
+ * frees the pages itself, which for drm-mdl's pages would be a double free.
+ */
+#if MDL_HAVE_TTM_TT_BACKUP
+#define mdl_ttm_tt_has_backup(tt)	(!IS_ERR_OR_NULL((tt)->backup))
+#define mdl_ttm_tt_setup_backup(tt)	ttm_tt_setup_backup(tt)
+#else
+#define mdl_ttm_tt_has_backup(tt)	false
+#define mdl_ttm_tt_setup_backup(tt)	(-EOPNOTSUPP)
+#endif
 #endif /* CONFIG_DRM_TTM */
 
 #endif /* __MDL_COMPAT_H__ */

@@ -133,7 +133,7 @@ static int mdl_contig_take(const struct mdl_chunk_ctx *ctx,
 
 	if (mdl_fault_should_fail(MDL_FAULT_CONTIG))
 		return -EBUSY;
-	ret = alloc_contig_range(pfn, pfn + nr_pages, MIGRATE_MOVABLE, gfp);
+	ret = mdl_alloc_contig_range(pfn, pfn + nr_pages, gfp);
 	if (ret)
 		return ret;
 	mdl_chunk_own_pages(nr_pages);

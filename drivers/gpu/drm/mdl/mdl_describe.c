@@ -354,7 +354,7 @@ struct page *drm_mdl_page(const struct drm_mdl *mdl, unsigned long index)
 	if (WARN_ON_ONCE(index >= mdl->page_count))
 		return NULL;
 	sg = mdl_find_run(mdl, index, &first);
-	return nth_page(sg_page(sg), index - first);
+	return mdl_page_at(sg_page(sg), index - first);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_page);
 

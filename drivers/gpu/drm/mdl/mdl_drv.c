@@ -88,7 +88,7 @@ static const struct drm_driver mdl_drm_driver = {
 
 	.name			= MDL_DRIVER_NAME,
 	.desc			= DRIVER_DESC,
-	.date			= DRIVER_DATE,
+	MDL_DRM_DRIVER_DATE(DRIVER_DATE)
 	.major			= DRIVER_MAJOR,
 	.minor			= DRIVER_MINOR,
 	.patchlevel		= DRIVER_PATCHLEVEL,
@@ -97,7 +97,7 @@ static const struct drm_driver mdl_drm_driver = {
 /* Nothing can scan out: refuse framebuffers rather than leave a NULL hook. */
 static struct drm_framebuffer *
 mdl_fb_create(struct drm_device *drm, struct drm_file *file,
-	      const struct drm_mode_fb_cmd2 *cmd)
+	      MDL_FB_CREATE_FORMAT_INFO const struct drm_mode_fb_cmd2 *cmd)
 {
 	return ERR_PTR(-EOPNOTSUPP);
 }
@@ -302,4 +302,3 @@ module_exit(mdl_exit);
 
 MODULE_DESCRIPTION(DRIVER_DESC);
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);

@@ -216,7 +216,7 @@ static int mdl_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	struct drm_mdl *mdl = to_mdl_gem(obj)->mdl;
 
 	/* A private writable PFN map would need COW of pages we do not own. */
-	if (is_cow_mapping(vma->vm_flags))
+	if (vma_is_cow_mapping(vma))
 		return -EINVAL;
 
 	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
@@ -265,7 +265,7 @@ free:
 
 /* drm_gem_prime_export()'s operations, but for the table each importer gets. */
 static const struct dma_buf_ops mdl_dmabuf_ops = {
-	.cache_sgt_mapping = true,
+	MDL_DMA_BUF_CACHE_SGT_MAPPING
 	.attach = drm_gem_map_attach,
 	.detach = drm_gem_map_detach,
 	.map_dma_buf = mdl_gem_map_dma_buf,

@@ -158,6 +158,18 @@ static inline unsigned int mdl_page_list_run_room(unsigned long capacity)
 	return capacity / 256 + 16;
 }
 
+/*
+ * The page @n frames after @page. A run can span memory sections (exact
+ * placement takes more than a buddy block), where @page + @n is that page
+ * only with a virtually mapped memmap (6.18 removed nth_page(), which
+ * hid the difference); the frame number is right in every configuration
+ * and compiles to the same addition where the memmap is virtual.
+ */
+static inline struct page *mdl_page_at(struct page *page, unsigned long n)
+{
+	return pfn_to_page(page_to_pfn(page) + n);
+}
+
 /* Appends @n physically contiguous pages starting at @page. */
 static inline void mdl_page_list_add(struct mdl_page_list *list,
 				     struct page *page, unsigned long n)
@@ -175,7 +187,7 @@ static inline void mdl_page_list_add(struct mdl_page_list *list,
 	list->next_pfn = pfn + n;
 	list->count += n;
 	for (i = 0; i < n; i++)
-		slot[i] = nth_page(page, i);
+		slot[i] = pfn_to_page(pfn + i);
 	if (n <= list->entry_room) {
 		list->entry_room -= n;
 	} else {

@@ -882,7 +882,7 @@ int mdl_pool_init(void)
 			INIT_LIST_HEAD(&mdl_pool.whole[t][o].mdls);
 	}
 	kthread_init_delayed_work(&mdl_pool.zero_work, mdl_pool_zero_worker);
-	mdl_pool.zero_worker = kthread_create_worker(0, "mdl_pool_zero");
+	mdl_pool.zero_worker = kthread_run_worker(0, "mdl_pool_zero");
 	if (IS_ERR(mdl_pool.zero_worker))
 		return PTR_ERR(mdl_pool.zero_worker);
 	sched_set_normal(mdl_pool.zero_worker->task, MAX_NICE);

@@ -14,6 +14,8 @@
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_tt.h>
 
+#include "mdl_compat.h"
+
 /**
  * DOC: TTM backend
  *
@@ -86,9 +88,15 @@
  *		ftt->mdl = NULL;
  *	}
  *
- * Neither way handles imported (TTM_TT_FLAG_EXTERNAL) objects: their pages
- * belong to the exporter, so a driver with dma-buf imports or userptr
- * objects deals with those in its own hooks before calling drm-mdl.
+ * Neither way handles imported objects (TTM_TT_FLAG_EXTERNAL without
+ * TTM_TT_FLAG_EXTERNAL_MAPPABLE): their pages belong to the exporter, so a
+ * driver with dma-buf imports or userptr objects deals with those in its
+ * own hooks before calling drm-mdl. A driver's own tt flagged
+ * EXTERNAL | EXTERNAL_MAPPABLE (as xe flags its shrinkable ones) is
+ * populated like any other. A tt that TTM may back up to shmem (the
+ * driver called ttm_tt_setup_backup(), 6.15 and later) is refused with
+ * -EINVAL: TTM's backup frees the pages through TTM's own pool, and
+ * drm-mdl's pages stay pinned until drm_mdl_ttm_unpopulate().
  * Buffer objects larger than DRM_MDL_MAX_BYTES fail with -EINVAL, as
  * one MDL cannot describe them.
  */
@@ -111,8 +119,19 @@ static int mdl_ttm_cache_type(enum ttm_caching caching, u32 *cache_type)
 
 static bool mdl_ttm_tt_supported(const struct ttm_tt *tt)
 {
-	/* Imported pages belong to the exporter; there is nothing to allocate. */
-	if (tt->page_flags & TTM_TT_FLAG_EXTERNAL)
+	/*
+	 * Imported pages belong to the exporter; there is nothing to
+	 * allocate. EXTERNAL with EXTERNAL_MAPPABLE is a driver's own tt
+	 * whose pages its backend allocates (xe sets both since 6.15).
+	 */
+	if ((tt->page_flags & TTM_TT_FLAG_EXTERNAL) &&
+	    !(tt->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE))
+		return false;
+	/*
+	 * TTM backs such a tt up to shmem by freeing its pages through its
+	 * own pool: drm-mdl's pages would be freed behind its back.
+	 */
+	if (mdl_ttm_tt_has_backup(tt))
 		return false;
 #ifdef TTM_TT_FLAG_DECRYPTED
 	/*
@@ -146,7 +165,8 @@ static bool mdl_ttm_tt_supported(const struct ttm_tt *tt)
  * Context: process context; may sleep unless DRM_MDL_ALLOC_NO_WAIT is set.
  * Return: the descriptor, or an ERR_PTR: -EINVAL for a malformed template,
  * an unknown caching, no @dev, a @tt larger than DRM_MDL_MAX_BYTES, or an
- * imported (TTM_TT_FLAG_EXTERNAL) or decrypted @tt; -ENOMEM when the pages
+ * imported, decrypted or backed-up (ttm_tt_setup_backup()) @tt; -ENOMEM
+ * when the pages
  * cannot be had; -EINTR on a fatal signal. On error @tt is unchanged and
  * nothing is left allocated.
  */
