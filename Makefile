@@ -3,17 +3,19 @@
 # drm-mdl top-level Makefile.
 #
 #   make            build mdl.ko against the running kernel (or KDIR=...,
-#                   or the test kernel KERNEL=6.1|6.12) into build/kmod/
+#                   or the test kernel KERNEL=6.1|6.12|7.2|7.3) into build/kmod/
 #   make run        boot the test kernel in QEMU, load mdl.ko, show an allocation
-#   make check      every test on both test kernels; one summary line
+#   make check      every test on the test kernels; one summary line
 #   make check-debug the VM suites under the sanitizing debug kernel
 #   make kunit      KUnit suites in UML (KASAN, lockdep, kmemleak, DEBUG_VM)
-#   make lint       checkpatch --strict and sparse, on both kernel trees
+#   make lint       checkpatch --strict and sparse, on every test kernel's tree
 #   make tools      C++ user space (library, mdlctl, tests, benchmarks)
 #
-# KERNEL=6.12 picks Debian's 6.12 test kernel instead of 6.1 for module,
-# run, kunit, vm-test, dkms-check and bench(-smoke); the scripts read it as
-# MDL_KERNEL. check and lint cover both kernels.
+# KERNEL=6.12, 7.2 or 7.3 picks that Debian test kernel instead of 6.1 for
+# module, run, kunit, vm-test, dkms-check and bench(-smoke); the scripts
+# read it as MDL_KERNEL. 6.1 and 6.12 are installed by apt; 7.2 and 7.3,
+# which Debian 12 cannot install, are unpacked into the cache by
+# tools/debian-kernel.sh (tools/kernel.sh). check and lint cover them all.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/drm-mdl
@@ -48,7 +50,9 @@ tools: deps
 	cmake -S tools -B $(TOOLS_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(TOOLS_BUILD) -j$$(nproc)
 
-LINT_KERNELS := $(or $(KERNEL),6.1 6.12)
+# Every test kernel (MDL_KERNEL_SERIES_ALL in tools/kernel.sh) unless KERNEL
+# names one.
+LINT_KERNELS := $(or $(KERNEL),$(shell bash -c '. "$(TOP)/tools/kernel.sh" && echo $$MDL_KERNEL_SERIES_ALL'))
 
 checkpatch: deps
 	@for k in $(LINT_KERNELS); do tools/lint/checkpatch.sh $$k || exit 1; done
@@ -68,7 +72,7 @@ check:
 	@tools/check.sh
 
 # The VM suites under the sanitizing debug kernel (KASAN, lockdep, kmemleak,
-# DMA-API debug, UBSAN, fault injection), built from linux-source-6.12 into
+# DMA-API debug, UBSAN, fault injection), built from linux-source-7.3 into
 # the cache. Too long for `make check`; RECORD=1 writes a green run into
 # Documentation/gpu/drm-mdl/testing.rst, and tools/check-debug.sh
 # --verify-record checks that the record covers the driver sources.
@@ -81,7 +85,8 @@ debug-kernel: deps
 # ---- Packaging and documentation --------------------------------------
 #
 #   make dkms-check   dkms add/build/remove of the package source against
-#                     Debian's 6.1 headers; last line "SUMMARY dkms P F"
+#                     the test kernel's headers (6.1, or KERNEL=...); last
+#                     line "SUMMARY dkms <kernel> P F"
 #   make deb          build/deb/mdl-dkms_*.deb and mdl-tools_*.deb (also
 #                     make dkms-deb)
 #   make htmldocs     Sphinx HTML of Documentation/ into build/htmldocs,
@@ -103,7 +108,7 @@ htmldocs: deps
 # ---- benchmark (issue 4; tools/bench, see tools/bench/README.md) ----
 #   make bench        UML and VM benchmark: build/bench/results.{json,txt}, plot.svg
 #   make bench-smoke  a few seconds at small sizes in UML; last line
-#                     "SUMMARY bench <passed> <failed>"
+#                     "SUMMARY bench <kernel> <passed> <failed>"
 .PHONY: bench bench-smoke
 
 bench: deps

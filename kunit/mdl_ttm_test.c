@@ -240,7 +240,7 @@ static struct ttm_buffer_object *mdl_ttm_bo_create(struct kunit *test,
 	struct ttm_buffer_object *bo;
 	int ret;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc_obj(*bo, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, bo);
 	drm_gem_private_object_init(f->drm, &bo->base, size);
 	/* On failure TTM has already put (and so destroyed) the object. */

@@ -29,11 +29,13 @@ out=$dest/mdl-$version
 rm -rf "$out"
 mkdir -p "$out"
 cp "$TOP/dkms.conf" "$TOP/Kbuild" "$out/"
-# rsync filters: keep the directories on the way, Kconfig/Makefile and C
-# sources and headers, drop generated *.mod.c and everything else.
+# rsync filters: keep the directories on the way, Kconfig/Makefile, C
+# sources and headers and the scripts the build runs (the interface probe,
+# mdl_compat_probe.sh), drop generated files (*.mod.c, the probe's
+# mdl_compat_probed.h) and everything else.
 rsync -a --prune-empty-dirs \
-	--exclude='*.mod.c' --exclude='tests/' \
+	--exclude='*.mod.c' --exclude='mdl_compat_probed.h*' --exclude='tests/' \
 	--include='*/' --include='Kconfig' --include='Makefile' \
-	--include='*.c' --include='*.h' --exclude='*' \
+	--include='*.c' --include='*.h' --include='*.sh' --exclude='*' \
 	"$TOP/drivers" "$TOP/include" "$out/"
 echo "$out"

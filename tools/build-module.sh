@@ -56,7 +56,7 @@ exec 9>"$out.lock"
 flock 9
 
 rsync -rlpc --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='mdl_compat_probed.h*' --exclude='modules.order' \
 	--exclude='Module.symvers' --exclude='.tmp_versions' \
 	--include='/Kbuild' --include='/drivers/***' --include='/include/***' --exclude='/*' \
 	"$TOP/" "$out/"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # `make check-debug` (issue 13): the VM suites under the sanitizing debug
-# kernel that tools/vm/debug-kernel.sh builds from linux-source-6.12 (KASAN,
+# kernel that tools/vm/debug-kernel.sh builds from linux-source-7.3 (KASAN,
 # KFENCE, lockdep, kmemleak, DMA-API debug, DEBUG_PAGEALLOC, page
 # poisoning, DEBUG_SG, UBSAN bounds, fault injection; strict IOMMU):
 #
@@ -131,7 +131,7 @@ write_record() {
 		echo "- commit: \`\`$run_commit\`\`$run_dirty"
 		echo "- date: \`\`$(date -u +%Y-%m-%d)\`\`"
 		echo "- driver sources: \`\`$run_hash\`\` (\`\`tools/check-debug.sh --sources-hash\`\`)"
-		echo "- kernel: \`\`$(cat "${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-mdl}/debug-kernel-6.12/kernel.release")\`\`"
+		echo "- kernel: \`\`$(. "$TOP/tools/kernel.sh" && mdl_kernel_release debug)\`\`"
 		echo "- took: \`\`$(($(date +%s) - started)) s\`\`"
 		echo "- knobs: \`\`FUZZ_IOCTLS=${FUZZ_IOCTLS:-1000000} FAULT_IOCTLS=${FAULT_IOCTLS:-100000}\`\`"
 		echo

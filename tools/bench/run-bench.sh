@@ -11,7 +11,7 @@
 #                         writes build/bench/smoke-<kernel>/ and ends with
 #                         "SUMMARY bench <kernel> <passed> <failed>"
 #
-# MDL_KERNEL picks the test kernel (6.1, the default, or 6.12).
+# MDL_KERNEL picks the test kernel (6.1, the default, 6.12, 7.2 or 7.3).
 #
 # Environment: BENCH_SIZES, BENCH_VM_SIZES, BENCH_UML_MEM, BENCH_VM_MEM,
 # BENCH_UML_REPS_MIN, BENCH_NO_VM=1 (UML only), BENCH_NO_FRAGMENT=1.

@@ -11,7 +11,8 @@
 # driver is overlaid into it exactly as tools/kunit/run-kunit.sh does, and
 # the benchmark next to it as drivers/gpu/drm/mdl_bench/. The build
 # directory is separate ($CACHE/bench-uml-build-<series>), so the two never
-# rebuild each other's objects. MDL_KERNEL picks the kernel (6.1 or 6.12).
+# rebuild each other's objects. MDL_KERNEL picks the kernel (6.1, 6.12, 7.2
+# or 7.3; tools/kernel-source.sh gets 7.x's source out of Debian's archive).
 #
 # kunit.py builds the kernel, but this script boots it itself: kunit.py's
 # UML runner appends mem=1G after the caller's arguments, and the last mem=
@@ -93,9 +94,11 @@ overlay
 
 echo "uml.sh: building the benchmark UML kernel in $BUILD" >&2
 build_log=$(mktemp)
-trap 'rm -f "$build_log"' EXIT
+kunitconfig=$(mktemp)
+trap 'rm -f "$build_log" "$kunitconfig"' EXIT
+mdl_kunitconfig_for_tree "$SRC" "$TOP/tools/bench/bench.kunitconfig" >"$kunitconfig"
 if ! (cd "$SRC" && python3 tools/testing/kunit/kunit.py build --arch=um \
-	--build_dir="$BUILD" --kunitconfig="$TOP/tools/bench/bench.kunitconfig" \
+	--build_dir="$BUILD" --kunitconfig="$kunitconfig" \
 	--jobs="$(nproc)") >"$build_log" 2>&1; then
 	tail -n 60 "$build_log" >&2
 	echo "uml.sh: the UML build failed" >&2

@@ -4,7 +4,7 @@
 # The VM half of `make bench`: mapping cost and DMA segment counts through
 # the emulated IOMMU, and the user-space benchmarks. Builds mdl.ko and
 # mdl_bench.ko (out of tree, against the same headers, with mdl.ko's
-# Module.symvers), takes ttm.ko from the installed Debian kernel, boots the
+# Module.symvers), takes ttm.ko from the Debian kernel's modules, boots the
 # test VM (tools/vm/mdl-vm) once and runs, in the guest:
 #
 #   insmod ttm.ko; insmod mdl_bench.ko ...   (results in the kernel log)
@@ -65,7 +65,7 @@ cd "$TOP"
 SERIES=$(mdl_kernel_series) || exit 2
 ko=$(tools/build-module.sh --kernel "$SERIES" | tail -n 1) || exit 1
 kver=$(modinfo -F vermagic "$ko" | awk '{ print $1 }')
-kdir=/lib/modules/$kver/build
+kdir=$(mdl_kernel_release_kdir "$kver")
 [ -d "$kdir" ] || { echo "vm.sh: no headers for $kver at $kdir" >&2; exit 1; }
 
 # mdl_bench.ko, built outside the checkout's source directories.
@@ -87,8 +87,15 @@ fi
 cp "$kmod/src/mdl_bench.ko" "$OUT/vm/mdl_bench.ko"
 
 # TTM is a module in Debian's kernel; the guest's busybox insmod wants it
-# uncompressed.
-ttm_src=$(modinfo -k "$kver" -n ttm)
+# uncompressed. The 7.x kernels are unpacked, not installed, and have no
+# modules.dep for modinfo to look it up in.
+modroot=$(mdl_kernel_modroot "$kver")
+if [ -f "$modroot/lib/modules/$kver/modules.dep" ]; then
+	ttm_src=$(modinfo -b "$modroot" -k "$kver" -n ttm)
+else
+	ttm_src=$(find "$modroot/lib/modules/$kver/kernel/" -name 'ttm.ko*' | head -n 1)
+	[ -n "$ttm_src" ] || { echo "vm.sh: no ttm.ko among the modules of $kver" >&2; exit 1; }
+fi
 case $ttm_src in
 *.xz) xz -dc "$ttm_src" >"$OUT/vm/ttm.ko" ;;
 *.zst) zstd -qdc "$ttm_src" >"$OUT/vm/ttm.ko" ;;

@@ -27,7 +27,7 @@ mdl_overlay_driver() {
 	fi
 
 	rsync -rlpc --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='mdl_compat_probed.h*' --exclude='modules.order' \
 		--exclude='tests/' \
 		"$top/drivers/gpu/drm/mdl/" "$drm/mdl/"
 	mkdir -p "$drm/mdl/tests"

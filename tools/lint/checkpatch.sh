@@ -1,9 +1,12 @@
 #!/bin/bash
 # checkpatch --strict over every kernel source of drm-mdl, with the
-# checkpatch.pl of one test kernel's tree (each tree's own rules: 6.12's
-# knows more than 6.1's). Fails on any message.
+# checkpatch.pl of one test kernel's tree (each tree's own rules: 7.3's
+# knows more than 6.1's). The trees are Debian's linux-source-SERIES,
+# unpacked by tools/kernel-source.sh (for 7.2 and 7.3 out of the package
+# tools/debian-kernel.sh downloads). Fails on any message.
 #
-#   tools/lint/checkpatch.sh [SERIES]     default $MDL_KERNEL, else 6.1
+#   tools/lint/checkpatch.sh [SERIES]     6.1, 6.12, 7.2 or 7.3; default
+#                                         $MDL_KERNEL, else 6.1
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,12 +33,13 @@ trace_headers=$(git ls-files 'drivers/gpu/drm/mdl/*_trace.h')
 out=$("$SRC/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 	--ignore FILE_PATH_CHANGES -f $files 2>&1 | grep -v ' total: 0 errors, 0 warnings, 0 checks' || true)
 if [ -n "$compat_headers" ]; then
-	out="$out$("$SRC/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+	# ${out:+...}: $(...) drops the last newline of the previous run.
+	out="$out${out:+$'\n'}$("$SRC/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 		--ignore FILE_PATH_CHANGES,LINUX_VERSION_CODE,CONSTANT_COMPARISON,MACRO_ARG_UNUSED \
 		-f $compat_headers 2>&1 | grep -v ' total: 0 errors, 0 warnings, 0 checks' || true)"
 fi
 if [ -n "$trace_headers" ]; then
-	out="$out$("$SRC/scripts/checkpatch.pl" --no-tree --terse --show-types \
+	out="$out${out:+$'\n'}$("$SRC/scripts/checkpatch.pl" --no-tree --terse --show-types \
 		-f $trace_headers 2>&1 | grep -v ' total: 0 errors, 0 warnings, 0 checks' || true)"
 fi
 if [ -n "$out" ]; then

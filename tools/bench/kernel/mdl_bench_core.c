@@ -413,7 +413,7 @@ static int mdl_bench_ttm_init(struct mdl_bench *b)
 {
 	int ret;
 
-	b->ttm_bo = kzalloc(sizeof(*b->ttm_bo), GFP_KERNEL);
+	b->ttm_bo = kzalloc_obj(*b->ttm_bo, GFP_KERNEL);
 	if (!b->ttm_bo)
 		return -ENOMEM;
 	drm_vma_offset_manager_init(&b->vma, 0, SZ_1M);
@@ -450,7 +450,7 @@ static int ttm_alloc(struct mdl_bench *b, u64 size, struct mdl_bench_buf *buf)
 	struct ttm_operation_ctx ctx = { .interruptible = false };
 	int ret;
 
-	buf->tt = kzalloc(sizeof(*buf->tt), GFP_KERNEL);
+	buf->tt = kzalloc_obj(*buf->tt, GFP_KERNEL);
 	if (!buf->tt)
 		return -ENOMEM;
 	b->ttm_bo->base.size = size;
@@ -1265,7 +1265,7 @@ int mdl_bench_run(struct device *dev, const struct mdl_bench_opts *opts,
 	unsigned int i;
 	int ret = 0;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc_obj(*b, GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
 	b->dev = dev;

@@ -172,7 +172,7 @@ static unsigned long mdl_buddy_alloc_bulk(const struct mdl_chunk_ctx *ctx,
 	/* It fills only empty slots. */
 	memset(pages, 0, nr_pages * sizeof(*pages));
 	got = alloc_pages_bulk_node(mdl_chunk_gfp(ctx, window, 0),
-					  ctx->nid, nr_pages, pages);
+				    ctx->nid, nr_pages, pages);
 	atomic_long_add(got, &mdl_engine_pages);
 	return got;
 }

@@ -241,6 +241,14 @@ static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
 #endif
 
 /*
+ * The typed allocators, kzalloc_obj(*ptr, gfp) and family, came after 6.19
+ * (7.2 has them) and are what checkpatch asks for there.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
+#endif
+
+/*
  * 6.14 renamed alloc_pages_bulk_array_node() to alloc_pages_bulk_node()
  * when it dropped the list variants: the same arguments and meaning, it
  * fills the NULL slots of the array and returns how many are filled.
@@ -369,7 +377,7 @@ static inline void mdl_drain_all_pages(void)
  * flags serves both cases, as a place on both lists did before).
  */
 #if IS_ENABLED(CONFIG_DRM_TTM)
-#if __has_include(<drm/ttm/ttm_bo.h>)
+#if MDL_HAVE_TTM_BO_H
 #include <drm/ttm/ttm_bo.h>
 #else
 #include <drm/ttm/ttm_bo_api.h>

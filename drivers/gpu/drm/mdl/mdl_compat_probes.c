@@ -15,7 +15,7 @@
  * mdl-probe-need: ALLOC_PAGES_BULK_NODE ALLOC_PAGES_BULK_ARRAY_NODE -- bulk page allocation
  * mdl-probe-need: VMA_IS_COW_MAPPING IS_COW_MAPPING -- the copy-on-write test of a VMA
  * mdl-probe-need: FB_CREATE_FORMAT_INFO FB_CREATE_CMD_ONLY -- drm_mode_config_funcs.fb_create
- * mdl-probe-need: PLATFORM_REMOVE_VOID PLATFORM_REMOVE_NEW PLATFORM_REMOVE_INT -- platform_driver.remove
+ * mdl-probe-need: PLATFORM_REMOVE_VOID PLATFORM_REMOVE_NEW PLATFORM_REMOVE_INT -- .remove
  */
 
 #include <linux/dma-buf.h>
@@ -244,10 +244,20 @@ int mdl_probe(void)
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
-#if __has_include(<drm/ttm/ttm_bo.h>)
+
+/*
+ * Headers are probed by including them, never with __has_include(): gcc 12
+ * then lets a later #include of the missing header pass without a word.
+ */
+
+/* 6.4 merged ttm_bo_api.h and ttm_bo_driver.h into ttm_bo.h. */
+#ifdef MDL_PROBE_TTM_BO_H
 #include <drm/ttm/ttm_bo.h>
-#else
-#include <drm/ttm/ttm_bo_api.h>
+
+int mdl_probe(void)
+{
+	return 0;
+}
 #endif
 
 #ifdef MDL_PROBE_TTM_PLACEMENT_BUSY
@@ -269,6 +279,8 @@ int mdl_probe(void)
 #endif
 
 #ifdef MDL_PROBE_TTM_BO_FINI
+#include <drm/ttm/ttm_bo.h>
+
 int mdl_probe(void)
 {
 	ttm_bo_fini((struct ttm_buffer_object *)NULL);

@@ -245,7 +245,7 @@ static struct sg_table *mdl_gem_map_dma_buf(struct dma_buf_attachment *attach,
 	struct sg_table *sgt;
 	int ret;
 
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	sgt = kzalloc_obj(*sgt, GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
 	ret = mdl_dma_describe(attach->dev, sgt, mdl, GFP_KERNEL);
@@ -444,7 +444,7 @@ int mdl_gem_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct mdl_file *mfile;
 
-	mfile = kzalloc(sizeof(*mfile), GFP_KERNEL);
+	mfile = kzalloc_obj(*mfile, GFP_KERNEL);
 	if (!mfile)
 		return -ENOMEM;
 

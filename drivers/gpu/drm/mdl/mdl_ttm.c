@@ -252,7 +252,7 @@ struct ttm_tt *drm_mdl_ttm_tt_create(struct ttm_buffer_object *bo,
 {
 	struct drm_mdl_ttm_tt *mtt;
 
-	mtt = kzalloc(sizeof(*mtt), GFP_KERNEL);
+	mtt = kzalloc_obj(*mtt, GFP_KERNEL);
 	if (!mtt)
 		return NULL;
 	mtt->tmpl = *tmpl;
