@@ -22,10 +22,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # All probes at once: each is one compiler run over a few kernel headers.
+# A probe passes when its section compiles and defines mdl_probe(): one
+# that the kernel's configuration compiles out (TTM's without
+# CONFIG_DRM_TTM) must not pass as an empty file.
 for name in $names; do
 	(
 		if "$@" -DMDL_PROBE_"$name" -Werror -Wno-error=unused-function \
-			-fsyntax-only -x c "$probes" >"$tmp/$name.log" 2>&1; then
+			-S -o "$tmp/$name.s" -x c "$probes" >"$tmp/$name.log" 2>&1 &&
+			grep -q '^mdl_probe:' "$tmp/$name.s"; then
 			echo 1 >"$tmp/$name"
 		else
 			echo 0 >"$tmp/$name"
