@@ -74,7 +74,9 @@ mkdir -p "$kmod"
 rsync -rlpc --delete --include='*.c' --include='*.h' --include='Makefile' \
 	--exclude='*' "$TOP/tools/bench/kernel/" "$kmod/src/"
 build_log=$OUT/vm/kmod-build.log
-if ! make -C "$kdir" M="$kmod/src" MDL_TOP="$TOP" \
+# MDL_TOP is mdl.ko's build copy of the sources: its headers, and the
+# interface probes' mdl_compat_probed.h that mdl_compat.h includes.
+if ! make -C "$kdir" M="$kmod/src" MDL_TOP="$TOP/build/kmod/$kver" \
 	KBUILD_EXTRA_SYMBOLS="$TOP/build/kmod/$kver/Module.symvers" W=1 modules >"$build_log" 2>&1; then
 	cat "$build_log" >&2
 	echo "vm.sh: mdl_bench.ko does not build" >&2
