@@ -71,7 +71,7 @@ kdir=$(mdl_kernel_release_kdir "$kver")
 # mdl_bench.ko, built outside the checkout's source directories.
 kmod=$OUT/kmod
 mkdir -p "$kmod"
-rsync -rlpc --delete --include='*.c' --include='*.h' --include='Makefile' \
+rsync -rlpc --delete --exclude='mdl_compat_probed.h*' --include='*.c' --include='*.h' --include='Makefile' \
 	--exclude='*' "$TOP/tools/bench/kernel/" "$kmod/src/"
 build_log=$OUT/vm/kmod-build.log
 # MDL_TOP is mdl.ko's build copy of the sources: its headers, and the
