@@ -599,11 +599,22 @@ static void mdl_alloc_scattered_descriptor(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		struct drm_mdl_request req =
 			mdl_test_request(counts[i] * PAGE_SIZE);
+		unsigned int eighth;
 
-		req.low = PFN_PHYS(top / 4);
-		req.high = req.low + PAGE_SIZE - 1;
-		req.skip = 2 * PAGE_SIZE;
-		mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+		/*
+		 * Exact placement needs every other page of a stretch free or
+		 * movable; what the suite's earlier cases left behind may
+		 * block one stretch (on 7.3's UML the one at a quarter of RAM:
+		 * ENOMEM after the suite, not alone), so try a few. The
+		 * descriptor is what is tested.
+		 */
+		mdl = ERR_PTR(-ENOMEM);
+		for (eighth = 2; eighth <= 6 && IS_ERR(mdl); eighth++) {
+			req.low = PFN_PHYS(top / 8 * eighth);
+			req.high = req.low + PAGE_SIZE - 1;
+			req.skip = 2 * PAGE_SIZE;
+			mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+		}
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 		KUNIT_EXPECT_EQ(test, mdl->page_count, counts[i]);
 		KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_runs, counts[i]);
