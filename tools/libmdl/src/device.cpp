@@ -168,6 +168,18 @@ static Node node_from_sysfs(const std::string& path) {
     n.vendor_id = static_cast<uint16_t>(std::stoul(read_line(sys + "/vendor"), nullptr, 16));
     n.device_id = static_cast<uint16_t>(std::stoul(read_line(sys + "/device"), nullptr, 16));
   }
+  // The primary node is the render node's sibling card* under the device
+  // (vgem sits on 6.15's faux bus, which Debian 12's libdrm cannot parse).
+  if (DIR* dir = opendir((sys + "/drm").c_str())) {
+    while (dirent* e = readdir(dir)) {
+      const std::string card = "/dev/dri/" + std::string(e->d_name);
+      if (std::strncmp(e->d_name, "card", 4) == 0 && access(card.c_str(), F_OK) == 0) {
+        n.primary_path = card;
+        break;
+      }
+    }
+    closedir(dir);
+  }
   return n;
 }
 

@@ -328,8 +328,10 @@ static inline int mdl_alloc_contig_range(unsigned long start,
 /*
  * 7.1 counts the pages GPU drivers hold in /proc/meminfo (GPUActive, pages
  * given to GPU objects; GPUReclaim, pages in pools a shrinker can free),
- * kept by TTM's pool per node and memory cgroup; drm-mdl's pages count
- * there the same way. Older kernels have no such counters.
+ * per node; drm-mdl's pages count there too. Per node only: the counters
+ * have no memory-cgroup statistic, and a charged page (an ioctl caller's)
+ * through mod_lruvec_page_state() warns "missing stat item" (TTM's pages
+ * are never charged). Older kernels have no such counters.
  */
 #if MDL_HAVE_NR_GPU_ACTIVE
 #define MDL_GPU_ACTIVE		NR_GPU_ACTIVE
@@ -337,7 +339,7 @@ static inline int mdl_alloc_contig_range(unsigned long start,
 static inline void mdl_gpu_account(struct page *page,
 				   enum node_stat_item item, long nr_pages)
 {
-	mod_lruvec_page_state(page, item, nr_pages);
+	mod_node_page_state(page_pgdat(page), item, nr_pages);
 }
 #else
 #define MDL_GPU_ACTIVE		0
