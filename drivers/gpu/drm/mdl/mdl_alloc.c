@@ -109,12 +109,25 @@ static bool mdl_may_fit(unsigned long nr_pages)
  */
 static void mdl_gpu_account_runs(const struct drm_mdl *mdl, long sign)
 {
+	struct page *first = NULL;
 	struct scatterlist *sg;
 	unsigned int i;
+	long nr = 0;
 
-	for_each_sgtable_sg(&mdl->sgt, sg, i)
-		mdl_gpu_account(sg_page(sg), MDL_GPU_ACTIVE,
-				sign * (long)(sg->length >> PAGE_SHIFT));
+	if (!MDL_HAVE_GPU_COUNTERS)
+		return;
+	/* One counter update per node, not per run: a scattered GiB is 262144. */
+	for_each_sgtable_sg(&mdl->sgt, sg, i) {
+		if (nr && page_pgdat(sg_page(sg)) != page_pgdat(first)) {
+			mdl_gpu_account(first, MDL_GPU_ACTIVE, sign * nr);
+			nr = 0;
+		}
+		if (!nr)
+			first = sg_page(sg);
+		nr += sg->length >> PAGE_SHIFT;
+	}
+	if (nr)
+		mdl_gpu_account(first, MDL_GPU_ACTIVE, sign * nr);
 }
 
 /* @mdl is mapped on @dev: fill in the rest. */

@@ -333,6 +333,7 @@ static inline int mdl_alloc_contig_range(unsigned long start,
  * through mod_lruvec_page_state() warns "missing stat item" (TTM's pages
  * are never charged). Older kernels have no such counters.
  */
+#define MDL_HAVE_GPU_COUNTERS	MDL_HAVE_NR_GPU_ACTIVE
 #if MDL_HAVE_NR_GPU_ACTIVE
 #define MDL_GPU_ACTIVE		NR_GPU_ACTIVE
 #define MDL_GPU_RECLAIM		NR_GPU_RECLAIM
