@@ -61,6 +61,16 @@ rsync -rlpc --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--include='/Kbuild' --include='/drivers/***' --include='/include/***' --exclude='/*' \
 	"$TOP/" "$out/"
 
+# The 7.x kbuild trees share their sources with the KUnit build of the same
+# series, whose overlay (tools/kunit/overlay.sh) puts drm-mdl's headers into
+# the kernel's include/. The kernel's include path comes before the module's,
+# so a copy older than the checkout's would shadow it: bring it up to date.
+srctree=$(readlink -f "$kdir/source" 2>/dev/null || true)
+if [ -n "$srctree" ] && [ -f "$srctree/include/drm/drm_mdl.h" ]; then
+	rsync -rlpc "$TOP"/include/drm/drm_mdl*.h "$srctree/include/drm/"
+	rsync -rlpc "$TOP/include/uapi/drm/mdl_drm.h" "$srctree/include/uapi/drm/mdl_drm.h"
+fi
+
 log=$out/build.log
 status=0
 make -C "$kdir" M="$out" W=1 -j"$(nproc)" "$@" modules >"$log" 2>&1 || status=$?
