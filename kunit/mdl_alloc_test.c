@@ -316,7 +316,7 @@ static void mdl_alloc_small_power_of_two_is_one_block(struct kunit *test)
 
 			req.cache_type = cases[c].cache_type;
 			req.low = cases[c].low;
-			mdl = mdl_alloc(dev, &req, account);
+			mdl = mdl_alloc(dev, &req, account, 0);
 			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 			KUNIT_EXPECT_EQ_MSG(test, mdl->block_order,
 					    cases[c].block_order, "case %u", c);
@@ -698,21 +698,82 @@ static void mdl_alloc_runs_cut_at_an_odd_segment_limit(struct kunit *test)
 	drm_mdl_free(mdl);
 }
 
+/* Whether [@addr, @addr + @len) crosses a multiple of @mask + 1. */
+static bool mdl_crosses(u64 addr, u64 len, u64 mask)
+{
+	return (addr & ~mask) != ((addr + len - 1) & ~mask);
+}
+
+/*
+ * A device whose DMA segments must not cross a 64 KiB boundary: runs
+ * longer than that are cut at every multiple of 64 KiB, on the CPU side
+ * and on the DMA side, and every page is still described.
+ */
+static void mdl_alloc_runs_cut_at_the_segment_boundary(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(SZ_4M + 3 * PAGE_SIZE);
+	const u64 mask = SZ_64K - 1;
+	struct device *dev = mdl_test_dev(test);
+	unsigned long run = 0, longest = 0, next_pfn = 0;
+	u64 cpu_bytes = 0, dma_bytes = 0;
+	struct scatterlist *sg;
+	struct drm_mdl *mdl;
+	unsigned int k;
+
+	req.flags |= DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+	drm_mdl_pool_drain();
+	dma_set_seg_boundary(dev, mask);
+	KUNIT_ASSERT_EQ(test, (u64)dma_get_seg_boundary(dev), mask);
+	mdl = drm_mdl_alloc(dev, &req);
+	dma_set_seg_boundary(dev, ULONG_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	for_each_sgtable_sg(&mdl->sgt, sg, k) {
+		unsigned long pfn = page_to_pfn(sg_page(sg));
+
+		KUNIT_EXPECT_FALSE_MSG(test, mdl_crosses(PFN_PHYS(pfn),
+							 sg->length, mask),
+				       "entry %u: pfn %#lx, %u bytes", k, pfn,
+				       sg->length);
+		if (k && pfn != next_pfn)
+			run = 0;
+		run += sg->length >> PAGE_SHIFT;
+		longest = max(longest, run);
+		next_pfn = pfn + (sg->length >> PAGE_SHIFT);
+		cpu_bytes += sg->length;
+	}
+	/* Only runs longer than the boundary prove anything. */
+	KUNIT_EXPECT_GT(test, longest << PAGE_SHIFT, (unsigned long)SZ_64K);
+	for_each_sgtable_dma_sg(&mdl->sgt, sg, k) {
+		KUNIT_EXPECT_FALSE_MSG(test, mdl_crosses(sg_dma_address(sg),
+							 sg_dma_len(sg), mask),
+				       "DMA segment %u: %pad, %u bytes", k,
+				       &sg_dma_address(sg), sg_dma_len(sg));
+		dma_bytes += sg_dma_len(sg);
+	}
+	KUNIT_EXPECT_EQ(test, cpu_bytes, mdl->byte_count);
+	KUNIT_EXPECT_EQ(test, dma_bytes, mdl->byte_count);
+	mdl_expect_consistent(test, mdl);
+	drm_mdl_free(mdl);
+}
+
 /*
  * Describing from the runs a list recorded as pages came in gives the
  * entries and index that walking its pages gives: for runs that span
  * several additions, blocks that happen to be adjacent, and runs the
- * segment limit (@limit pages) cuts. The entries come as the layout
- * @flat says: one vmalloc'd array, or chained tables.
+ * segment limit (@limit pages) and the segment boundary (every @boundary
+ * pages, 0 for none) cut. The entries come as the layout @flat says: one
+ * vmalloc'd array, or chained tables.
  */
 static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
-				 unsigned long limit, bool flat)
+				 unsigned long limit, unsigned long boundary,
+				 bool flat)
 {
 	const unsigned int big_order = 5;
 	const unsigned long capacity = nr_blocks * 4 + (1UL << big_order);
 	struct mdl_page_list recorded = {
 		.capacity = capacity,
 		.max_seg_pages = limit,
+		.seg_boundary_pages = boundary,
 		.run_room = capacity,
 	};
 	struct mdl_page_list walked;
@@ -789,6 +850,11 @@ static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
 		KUNIT_EXPECT_PTR_EQ(test, sg_page(a), sg_page(b));
 		KUNIT_EXPECT_EQ(test, a->length, b->length);
 		KUNIT_EXPECT_LE(test, a->length, limit * PAGE_SIZE);
+		if (boundary)
+			KUNIT_EXPECT_LE(test, (page_to_pfn(sg_page(a)) &
+					       (boundary - 1)) +
+					      (a->length >> PAGE_SHIFT),
+					boundary);
 		KUNIT_EXPECT_EQ(test, sg_is_last(a), sg_is_last(b));
 		first += a->length >> PAGE_SHIFT;
 		if (sg_is_last(a) || sg_is_last(b))
@@ -813,13 +879,22 @@ out:
 /* A few pages of entries: chained page-sized tables. */
 static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
 {
-	mdl_describe_compare(test, 400, 3, false);
+	mdl_describe_compare(test, 400, 3, 0, false);
+}
+
+/*
+ * The same with a segment boundary every 8 pages: the big block's runs are
+ * cut at it as well as every 3 pages, and so are adjacent order-2 blocks.
+ */
+static void mdl_describe_runs_cut_at_the_boundary_match_the_page_walk(struct kunit *test)
+{
+	mdl_describe_compare(test, 400, 3, 8, false);
 }
 
 /* Entries past MDL_CHAIN_MAX_PAGES pages of them: one vmalloc'd array. */
 static void mdl_describe_large_table_is_one_array(struct kunit *test)
 {
-	mdl_describe_compare(test, 1500, 1, true);
+	mdl_describe_compare(test, 1500, 1, 0, true);
 }
 
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
@@ -1156,7 +1231,9 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_scattered_descriptor),
 	KUNIT_CASE(mdl_alloc_page_lookup_through_the_run_index),
 	KUNIT_CASE(mdl_alloc_runs_cut_at_an_odd_segment_limit),
+	KUNIT_CASE(mdl_alloc_runs_cut_at_the_segment_boundary),
 	KUNIT_CASE(mdl_describe_recorded_runs_match_the_page_walk),
+	KUNIT_CASE(mdl_describe_runs_cut_at_the_boundary_match_the_page_walk),
 	KUNIT_CASE(mdl_describe_large_table_is_one_array),
 	{}
 };

@@ -58,7 +58,7 @@
  * @file: a DRM file on the render minor; NULL once the case closed it
  * @engine_base: mdl_pages_in_use() before the case
  * @client_base: mdl_limit_client_pages() before the case
- * @saved_max_file_mb: the max_file_mb parameter before the case
+ * @saved_max_user_mb: the max_user_mb parameter before the case
  * @saved_max_total_mb: the max_total_mb parameter before the case
  */
 struct mdl_drm_env {
@@ -68,7 +68,7 @@ struct mdl_drm_env {
 	struct drm_file *file;
 	long engine_base;
 	unsigned long client_base;
-	unsigned int saved_max_file_mb;
+	unsigned int saved_max_user_mb;
 	unsigned int saved_max_total_mb;
 };
 
@@ -104,7 +104,7 @@ static int mdl_drm_test_init(struct kunit *test)
 	env->file = file;
 	env->engine_base = mdl_pages_in_use();
 	env->client_base = mdl_limit_client_pages();
-	env->saved_max_file_mb = READ_ONCE(mdl_max_file_mb);
+	env->saved_max_user_mb = READ_ONCE(mdl_max_user_mb);
 	env->saved_max_total_mb = READ_ONCE(mdl_max_total_mb);
 	test->priv = env;
 	return 0;
@@ -117,7 +117,7 @@ static void mdl_drm_test_exit(struct kunit *test)
 	mdl_fault_disarm();
 	if (!env)
 		return;
-	WRITE_ONCE(mdl_max_file_mb, env->saved_max_file_mb);
+	WRITE_ONCE(mdl_max_user_mb, env->saved_max_user_mb);
 	WRITE_ONCE(mdl_max_total_mb, env->saved_max_total_mb);
 	drm_file_free(env->file);
 	if (env->pdev)
@@ -199,15 +199,21 @@ static struct mdl_usage mdl_drm_orphaned(struct mdl_drm_env *env)
 	return usage;
 }
 
-static void mdl_drm_file_usage(struct mdl_drm_env *env, struct drm_file *file,
-			       u64 *bytes, u64 *reserved)
+static u64 mdl_drm_file_bytes(struct mdl_drm_env *env, struct drm_file *file)
 {
 	struct mdl_file *mfile = file->driver_priv;
+	u64 bytes;
 
 	spin_lock(&env->mdev->usage_lock);
-	*bytes = mfile->usage.bytes;
-	*reserved = mfile->reserved;
+	bytes = mfile->usage.bytes;
 	spin_unlock(&env->mdev->usage_lock);
+	return bytes;
+}
+
+/* Pages the case's own user (the task's current uid) holds. */
+static unsigned long mdl_drm_user_pages(void)
+{
+	return mdl_limit_user_pages(current_uid());
 }
 
 static bool mdl_drm_no_handles(struct drm_file *file)
@@ -235,13 +241,12 @@ static void mdl_drm_expect_idle(struct kunit *test, struct mdl_drm_env *env,
 			    "%s: engine pages", what);
 	KUNIT_EXPECT_EQ_MSG(test, mdl_limit_client_pages(), env->client_base,
 			    "%s: client pages", what);
+	/* No user holds anything, so none has a record left. */
+	KUNIT_EXPECT_EQ_MSG(test, mdl_limit_user_count(), 0UL,
+			    "%s: user records", what);
 	if (env->file) {
-		u64 bytes, reserved;
-
-		mdl_drm_file_usage(env, env->file, &bytes, &reserved);
-		KUNIT_EXPECT_EQ_MSG(test, bytes, 0ULL, "%s: file usage", what);
-		KUNIT_EXPECT_EQ_MSG(test, reserved, 0ULL, "%s: reservation",
-				    what);
+		KUNIT_EXPECT_EQ_MSG(test, mdl_drm_file_bytes(env, env->file),
+				    0ULL, "%s: file usage", what);
 		KUNIT_EXPECT_TRUE_MSG(test, mdl_drm_no_handles(env->file),
 				      "%s: a handle was left", what);
 	}
@@ -261,7 +266,6 @@ static void mdl_drm_alloc_free(struct kunit *test)
 						       DRM_MDL_CACHE_CACHED);
 	struct drm_mdl_free free_args = {};
 	struct mdl_usage total;
-	u64 bytes, reserved;
 
 	KUNIT_ASSERT_EQ(test, mdl_drm_ioctl(env, DRM_MDL_ALLOC, &args), 0);
 	KUNIT_EXPECT_NE(test, args.handle, 0U);
@@ -273,9 +277,9 @@ static void mdl_drm_alloc_free(struct kunit *test)
 	total = mdl_drm_total(env);
 	KUNIT_EXPECT_EQ(test, total.allocations, 1ULL);
 	KUNIT_EXPECT_EQ(test, total.bytes, (u64)SZ_64K);
-	mdl_drm_file_usage(env, env->file, &bytes, &reserved);
-	KUNIT_EXPECT_EQ(test, bytes, (u64)SZ_64K);
-	KUNIT_EXPECT_EQ(test, reserved, 0ULL);
+	KUNIT_EXPECT_EQ(test, mdl_drm_file_bytes(env, env->file), (u64)SZ_64K);
+	KUNIT_EXPECT_EQ(test, mdl_drm_user_pages(),
+			(unsigned long)(SZ_64K >> PAGE_SHIFT));
 	KUNIT_EXPECT_EQ(test, mdl_pages_in_use() - env->engine_base,
 			(long)(SZ_64K >> PAGE_SHIFT));
 
@@ -526,7 +530,8 @@ static void mdl_drm_export_outlives_file(struct kunit *test)
  * An importer maps a table cut at its own segment limit, not at ours: vgem,
  * without dma_parms, takes 64 KiB segments, and the DMA-API debugging of the
  * debug kernel (make check-debug) reported drm_gem_map_dma_buf()'s table of
- * one 2 MiB segment. Our own buffers still import as themselves.
+ * one 2 MiB segment. Its segment boundary is its own too. Our own buffers
+ * still import as themselves.
  */
 static void mdl_drm_import_segment_limit(struct kunit *test)
 {
@@ -570,6 +575,10 @@ static void mdl_drm_import_segment_limit(struct kunit *test)
 	/* int on 6.1, void from 6.11 on: read it back instead. */
 	dma_set_max_seg_size(&importer->dev, SZ_64K);
 	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(&importer->dev), SZ_64K);
+	/* And a boundary the 64 KiB pieces of a run would cross. */
+	dma_set_seg_boundary(&importer->dev, SZ_32K - 1);
+	KUNIT_EXPECT_EQ(test, dma_get_seg_boundary(&importer->dev),
+			(unsigned long)SZ_32K - 1);
 
 	attach = dma_buf_attach(dmabuf, &importer->dev);
 	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, attach);
@@ -583,7 +592,12 @@ static void mdl_drm_import_segment_limit(struct kunit *test)
 			 * whose CPU side is blank (lengths 0).
 			 */
 			for_each_sgtable_dma_sg(sgt, sg, i) {
+				dma_addr_t addr = sg_dma_address(sg);
+
 				KUNIT_EXPECT_LE(test, sg_dma_len(sg), SZ_64K);
+				KUNIT_EXPECT_EQ(test, addr | (SZ_32K - 1),
+						(addr + sg_dma_len(sg) - 1) |
+						(SZ_32K - 1));
 				mapped += sg_dma_len(sg);
 			}
 			KUNIT_EXPECT_EQ(test, mapped, (u64)SZ_2M);
@@ -653,15 +667,31 @@ struct mdl_drm_creds {
 	const struct cred *saved;
 };
 
-/* The kernel thread running the case has every capability: drop one. */
-static void mdl_drm_drop_ipc_lock(struct kunit *test, struct mdl_drm_creds *c)
+/*
+ * The kernel thread running the case has every capability: drop one, and
+ * become @uid (its real and effective uid), whom max_user_mb counts.
+ */
+static void mdl_drm_drop_ipc_lock_as(struct kunit *test,
+				     struct mdl_drm_creds *c, kuid_t uid)
 {
 	c->unprivileged = prepare_creds();
 	KUNIT_ASSERT_NOT_NULL(test, c->unprivileged);
 	cap_lower(c->unprivileged->cap_effective, CAP_IPC_LOCK);
+	c->unprivileged->uid = uid;
+	c->unprivileged->euid = uid;
 	c->saved = override_creds(c->unprivileged);
 	KUNIT_ASSERT_FALSE(test, capable(CAP_IPC_LOCK));
+	KUNIT_ASSERT_TRUE(test, uid_eq(current_uid(), uid));
 }
+
+/* As the kernel thread's own user, root. */
+static void mdl_drm_drop_ipc_lock(struct kunit *test, struct mdl_drm_creds *c)
+{
+	mdl_drm_drop_ipc_lock_as(test, c, GLOBAL_ROOT_UID);
+}
+
+/* Nobody, the user the VM tests drop to. */
+#define MDL_DRM_OTHER_UID	KUIDT_INIT(65534)
 
 static void mdl_drm_restore_ipc_lock(struct mdl_drm_creds *c)
 {
@@ -669,17 +699,16 @@ static void mdl_drm_restore_ipc_lock(struct mdl_drm_creds *c)
 	put_cred(c->unprivileged);
 }
 
-static void mdl_drm_file_limit(struct kunit *test)
+static void mdl_drm_user_limit(struct kunit *test)
 {
 	struct mdl_drm_env *env = test->priv;
 	struct mdl_drm_creds creds;
 	struct drm_file *other;
 	u32 a, b, c, d, e;
-	u64 bytes, reserved;
 	long engine;
 
 	WRITE_ONCE(mdl_max_total_mb, 0);
-	WRITE_ONCE(mdl_max_file_mb, 1);
+	WRITE_ONCE(mdl_max_user_mb, 1);
 	mdl_drm_drop_ipc_lock(test, &creds);
 
 	/* One request over the limit on its own. */
@@ -695,17 +724,31 @@ static void mdl_drm_file_limit(struct kunit *test)
 	/* Up to the limit exactly; a partial page counts as a whole one. */
 	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_512K - 1, &b), 0);
 	KUNIT_EXPECT_EQ(test, mdl_drm_alloc(env, 1, &c), -ENOMEM);
-	mdl_drm_file_usage(env, env->file, &bytes, &reserved);
-	KUNIT_EXPECT_EQ(test, bytes, (u64)SZ_1M);
-	KUNIT_EXPECT_EQ(test, reserved, 0ULL);
+	KUNIT_EXPECT_EQ(test, mdl_drm_file_bytes(env, env->file), (u64)SZ_1M);
+	KUNIT_EXPECT_EQ(test, mdl_drm_user_pages(),
+			(unsigned long)(SZ_1M >> PAGE_SHIFT));
 
-	/* The limit is per file. */
+	/* The limit is per user: another file of the same one has no room. */
 	other = drm_file_alloc(env->drm->render);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
-	KUNIT_EXPECT_EQ(test, mdl_drm_alloc_on(env, other, SZ_1M, &d), 0);
 	KUNIT_EXPECT_EQ(test, mdl_drm_alloc_on(env, other, PAGE_SIZE, &d),
 			-ENOMEM);
+
+	/* Another user has a limit of its own, even on the same file. */
+	mdl_drm_restore_ipc_lock(&creds);
+	mdl_drm_drop_ipc_lock_as(test, &creds, MDL_DRM_OTHER_UID);
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc_on(env, other, SZ_1M, &d), 0);
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc_on(env, other, PAGE_SIZE, &e),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdl_limit_user_pages(MDL_DRM_OTHER_UID),
+			(unsigned long)(SZ_1M >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, mdl_limit_user_count(), 2UL);
 	drm_file_free(other);
+	/* Its last object freed, its record went with it. */
+	KUNIT_EXPECT_EQ(test, mdl_limit_user_pages(MDL_DRM_OTHER_UID), 0UL);
+	KUNIT_EXPECT_EQ(test, mdl_limit_user_count(), 1UL);
+	mdl_drm_restore_ipc_lock(&creds);
+	mdl_drm_drop_ipc_lock(test, &creds);
 
 	/* Freeing makes room again; a failure after the reservation returns it. */
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, a), 0);
@@ -723,21 +766,108 @@ static void mdl_drm_file_limit(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_512K, &c), 0);
 
 	/* 0 lifts the limit. */
-	WRITE_ONCE(mdl_max_file_mb, 0);
+	WRITE_ONCE(mdl_max_user_mb, 0);
 	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_2M, &d), 0);
 	mdl_drm_restore_ipc_lock(&creds);
 
 	/* CAP_IPC_LOCK goes past the limit, as it goes past RLIMIT_MEMLOCK. */
-	WRITE_ONCE(mdl_max_file_mb, 1);
+	WRITE_ONCE(mdl_max_user_mb, 1);
 	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_2M, &e), 0);
-	mdl_drm_file_usage(env, env->file, &bytes, &reserved);
-	KUNIT_EXPECT_EQ(test, bytes, (u64)SZ_1M + SZ_4M);
+	KUNIT_EXPECT_EQ(test, mdl_drm_file_bytes(env, env->file),
+			(u64)SZ_1M + SZ_4M);
+	/* Its pages still count for its user. */
+	KUNIT_EXPECT_EQ(test, mdl_drm_user_pages(),
+			(unsigned long)((SZ_1M + SZ_4M) >> PAGE_SHIFT));
 
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, b), 0);
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, c), 0);
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, d), 0);
 	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, e), 0);
-	mdl_drm_expect_idle(test, env, "after the file limit");
+	mdl_drm_expect_idle(test, env, "after the user limit");
+}
+
+/*
+ * Two files of one user, each under max_user_mb, are over it together: a
+ * per-file limit let the user have it twice.
+ */
+static void mdl_drm_user_limit_two_files(struct kunit *test)
+{
+	struct mdl_drm_env *env = test->priv;
+	struct mdl_drm_creds creds;
+	struct drm_file *other;
+	u32 a, b;
+	long engine;
+
+	WRITE_ONCE(mdl_max_total_mb, 0);
+	WRITE_ONCE(mdl_max_user_mb, 1);
+	other = drm_file_alloc(env->drm->render);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	mdl_drm_drop_ipc_lock(test, &creds);
+
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_512K + SZ_256K, &a), 0);
+	engine = mdl_pages_in_use();
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc_on(env, other, SZ_512K, &b),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine);
+	KUNIT_EXPECT_EQ(test, mdl_drm_file_bytes(env, other), 0ULL);
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc_on(env, other, SZ_256K, &b), 0);
+	KUNIT_EXPECT_EQ(test, mdl_drm_user_pages(),
+			(unsigned long)(SZ_1M >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc(env, PAGE_SIZE, &a), -ENOMEM);
+	mdl_drm_restore_ipc_lock(&creds);
+
+	/* Closing one file gives its share back to the user. */
+	drm_file_free(other);
+	KUNIT_EXPECT_EQ(test, mdl_drm_user_pages(),
+			(unsigned long)((SZ_512K + SZ_256K) >> PAGE_SHIFT));
+	mdl_drm_drop_ipc_lock(test, &creds);
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_256K, &b), 0);
+	mdl_drm_restore_ipc_lock(&creds);
+
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, a), 0);
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, b), 0);
+	mdl_drm_expect_idle(test, env, "after two files of one user");
+}
+
+/*
+ * An exported object counts for its user until it is freed, not until its
+ * file closes: the dma-buf keeps its pages pinned.
+ */
+static void mdl_drm_user_limit_dmabuf(struct kunit *test)
+{
+	struct mdl_drm_env *env = test->priv;
+	struct drm_gem_object *obj;
+	struct mdl_drm_creds creds;
+	struct dma_buf *dmabuf;
+	struct drm_file *other;
+	u32 a, b;
+
+	WRITE_ONCE(mdl_max_total_mb, 0);
+	WRITE_ONCE(mdl_max_user_mb, 1);
+	other = drm_file_alloc(env->drm->render);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	mdl_drm_drop_ipc_lock(test, &creds);
+
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc_on(env, other, SZ_1M, &a), 0);
+	obj = drm_gem_object_lookup(other, a);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	dmabuf = obj->funcs->export(obj, O_RDWR);
+	drm_gem_object_put(obj);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	drm_file_free(other);
+	KUNIT_EXPECT_EQ(test, mdl_drm_orphaned(env).allocations, 1ULL);
+	KUNIT_EXPECT_EQ(test, mdl_drm_user_pages(),
+			(unsigned long)(SZ_1M >> PAGE_SHIFT));
+
+	/* The file is gone, the pages are not: another file gets no room. */
+	KUNIT_EXPECT_EQ(test, mdl_drm_alloc(env, PAGE_SIZE, &b), -ENOMEM);
+	mdl_drm_put_dmabuf(dmabuf);
+	KUNIT_EXPECT_EQ(test, mdl_drm_user_pages(), 0UL);
+	KUNIT_ASSERT_EQ(test, mdl_drm_alloc(env, SZ_1M, &b), 0);
+	mdl_drm_restore_ipc_lock(&creds);
+
+	KUNIT_EXPECT_EQ(test, mdl_drm_free(env, b), 0);
+	mdl_drm_expect_idle(test, env, "after the exported object");
 }
 
 /*
@@ -757,7 +887,7 @@ static void mdl_drm_total_limit(struct kunit *test)
 
 	/* Nothing else in the test kernel holds client pages. */
 	KUNIT_ASSERT_EQ(test, base, 0UL);
-	WRITE_ONCE(mdl_max_file_mb, 0);
+	WRITE_ONCE(mdl_max_user_mb, 0);
 	WRITE_ONCE(mdl_max_total_mb, 1);
 	other = drm_file_alloc(env->drm->render);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
@@ -807,17 +937,17 @@ static void mdl_drm_total_limit(struct kunit *test)
 
 static void mdl_drm_limit_defaults(struct kunit *test)
 {
-	/* Half of RAM for all clients, as TTM; a quarter for one. */
+	/* Half of RAM for all clients, as TTM; a quarter for one user. */
 	KUNIT_EXPECT_EQ(test, mdl_limit_default_total_mb(943), 471U);
-	KUNIT_EXPECT_EQ(test, mdl_limit_default_file_mb(943), 235U);
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_user_mb(943), 235U);
 	KUNIT_EXPECT_EQ(test, mdl_limit_default_total_mb(16384), 8192U);
-	KUNIT_EXPECT_EQ(test, mdl_limit_default_file_mb(16384), 4096U);
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_user_mb(16384), 4096U);
 	/* Never 0, which would mean no limit. */
 	KUNIT_EXPECT_EQ(test, mdl_limit_default_total_mb(1), 1U);
-	KUNIT_EXPECT_EQ(test, mdl_limit_default_file_mb(3), 1U);
+	KUNIT_EXPECT_EQ(test, mdl_limit_default_user_mb(3), 1U);
 	/* The module loaded with its defaults put in. */
 	KUNIT_EXPECT_NE(test, READ_ONCE(mdl_max_total_mb), UINT_MAX);
-	KUNIT_EXPECT_NE(test, READ_ONCE(mdl_max_file_mb), UINT_MAX);
+	KUNIT_EXPECT_NE(test, READ_ONCE(mdl_max_user_mb), UINT_MAX);
 }
 
 /**
@@ -981,7 +1111,9 @@ static struct kunit_case mdl_drm_test_cases[] = {
 	KUNIT_CASE(mdl_drm_export_outlives_file),
 	KUNIT_CASE(mdl_drm_import_segment_limit),
 	KUNIT_CASE(mdl_drm_get_pages_errors),
-	KUNIT_CASE(mdl_drm_file_limit),
+	KUNIT_CASE(mdl_drm_user_limit),
+	KUNIT_CASE(mdl_drm_user_limit_two_files),
+	KUNIT_CASE(mdl_drm_user_limit_dmabuf),
 	KUNIT_CASE(mdl_drm_total_limit),
 	KUNIT_CASE(mdl_drm_limit_defaults),
 	KUNIT_CASE(mdl_drm_fdinfo_memory),

@@ -398,7 +398,7 @@ static void mdl_pool_skips_cgroup_charged_pages(struct kunit *test)
 	struct drm_mdl *mdl;
 
 	drm_mdl_pool_get_stats(&before);
-	mdl = mdl_alloc(mdl_test_dev(test), &req, __GFP_ACCOUNT);
+	mdl = mdl_alloc(mdl_test_dev(test), &req, __GFP_ACCOUNT, 0);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 	KUNIT_EXPECT_FALSE(test, mdl->poolable);
 	drm_mdl_free(mdl);

@@ -109,6 +109,28 @@ static void mdl_window_skips_windows_without_a_page(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, mdl_window_next(&walker, &window));
 }
 
+static void mdl_window_without_a_page_ends_the_walk(struct kunit *test)
+{
+	/*
+	 * low=1, high=4095, skip=4096: no window holds a whole page. Walking
+	 * them one by one visited every page of RAM, unkillable, in one
+	 * ioctl; the first one tells for all.
+	 */
+	struct mdl_plan plan = mdl_plan_of(1, PAGE_SIZE - 1, PAGE_SIZE);
+	struct mdl_window_walker walker;
+	struct mdl_window window;
+
+	mdl_window_walker_init(&walker, &plan, TOP_PFN);
+	KUNIT_EXPECT_FALSE(test, mdl_window_next(&walker, &window));
+	KUNIT_EXPECT_EQ(test, walker.next_index, 1ULL);
+
+	plan = mdl_plan_of(PAGE_SIZE + 1, 2 * PAGE_SIZE + PAGE_SIZE / 2,
+			   8 * PAGE_SIZE);
+	mdl_window_walker_init(&walker, &plan, TOP_PFN);
+	KUNIT_EXPECT_FALSE(test, mdl_window_next(&walker, &window));
+	KUNIT_EXPECT_EQ(test, walker.next_index, 1ULL);
+}
+
 static void mdl_window_stops_above_ram(struct kunit *test)
 {
 	struct mdl_plan plan = mdl_plan_of((u64)TOP_PFN << PAGE_SHIFT,
@@ -163,6 +185,7 @@ static struct kunit_case mdl_window_cases[] = {
 	KUNIT_CASE(mdl_window_high_is_inclusive),
 	KUNIT_CASE(mdl_window_low_rounds_up),
 	KUNIT_CASE(mdl_window_skips_windows_without_a_page),
+	KUNIT_CASE(mdl_window_without_a_page_ends_the_walk),
 	KUNIT_CASE(mdl_window_stops_above_ram),
 	KUNIT_CASE(mdl_window_survives_overflow),
 	KUNIT_CASE(mdl_window_contiguous_chunks_use_window_zero),

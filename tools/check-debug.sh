@@ -11,7 +11,7 @@
 #   vm         the GoogleTest suite, with and without the IOMMU, and drm_info
 #   trace      the tracepoints through tracefs
 #   hardening  the hardening suite (fuzzer, load, interrupt, close-race,
-#              unload, unplug, cgroup, filecap, privileges, window-walk) plus
+#              unload, unplug, cgroup, usercap, privileges, window-walk) plus
 #              fault injection (fail_page_alloc and failslab)
 #
 # Every guest ends with a kmemleak scan, and mdl-vm fails a boot on any

@@ -218,8 +218,8 @@ std::vector<std::string> Kmsg::reports() {
 
 // ---- processes ----
 
-bool drop_privileges() {
-  if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) return false;
+bool drop_privileges(uid_t uid) {
+  if (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0) return false;
   if (geteuid() == 0 || setuid(0) == 0) {
     errno = EPERM;
     return false;

@@ -89,8 +89,9 @@ class Kmsg {
 };
 
 // ---- processes ----
-// Drops to uid/gid 65534 with no groups; false with errno on failure.
-bool drop_privileges();
+// Drops to uid/gid @uid (65534, nobody, by default) with no groups; false
+// with errno on failure.
+bool drop_privileges(uid_t uid = 65534);
 // Runs @body in a child (optionally unprivileged); returns its exit status,
 // or 128 + signal.
 int run_child(const std::function<int()>& body, bool unprivileged = false);

@@ -21,8 +21,11 @@
 // to be back where they started, and no kernel report in between.
 //
 // The same seed replays the same sequence. Part of the ioctls (default
-// 20 %) come from a child that has dropped to uid 65534, where DONT_ZERO
-// must be EPERM and physical addresses must read as 0.
+// 20 %) come from a child that has dropped to uid 65534, side by side with
+// the privileged ones: there DONT_ZERO and placing memory (a window other
+// than all of memory or [0, >= 4 GiB - 1], SkipBytes, a contiguous block
+// beyond the buddy allocator's) must be EPERM, physical addresses must read
+// as 0, and so must DMA addresses of a device without translation.
 //
 // Output: "fuzz: <N> ioctls, <R> kernel reports, <P> pages leaked" and a
 // PASS or FAIL line; exit status 0 only when everything held.
@@ -633,9 +636,17 @@ void Fuzzer::check_pages(File& f, uint32_t h, const drm_mdl_alloc* req) {
   expect(g.count == pc && g.page_count == pc, "GET_PAGES count/page_count mismatch");
   auto* ent = reinterpret_cast<drm_mdl_page_entry*>(ar_.rw);
   std::vector<drm_mdl_page_entry> got(ent, ent + g.count);
+  // Without CAP_SYS_ADMIN a DMA address is shown only where it is not the
+  // physical one: behind a translating IOMMU.
+  const bool dma_shown = root_ || (devs_[f.dev].info.caps & DRM_MDL_CAP_IOMMU);
   for (uint64_t i = 0; i < g.count; i++) {
-    expect(got[i].dma_addr != 0 && got[i].dma_addr % kPage == 0,
-           "page " + std::to_string(i) + ": bad DMA address");
+    if (dma_shown)
+      expect(got[i].dma_addr != 0 && got[i].dma_addr % kPage == 0,
+             "page " + std::to_string(i) + ": bad DMA address");
+    else
+      expect(got[i].dma_addr == 0, "page " + std::to_string(i) +
+                                       ": the DMA address of a device without translation (the "
+                                       "physical one) shown to an unprivileged caller");
     if (root_) {
       expect(got[i].phys_addr != 0 && got[i].phys_addr % kPage == 0,
              "page " + std::to_string(i) + ": root gets no physical address");
@@ -678,6 +689,15 @@ void Fuzzer::op_alloc() {
   }
   if ((a.flags & DRM_MDL_ALLOC_DONT_ZERO) && !root_) {
     expect(e == EPERM, what + ": DONT_ZERO unprivileged, got " + errname(e));
+    return;
+  }
+  // Placing memory is for CAP_SYS_ADMIN: all of memory or [0, >= 4 GiB - 1],
+  // no SkipBytes, no contiguous block beyond the buddy allocator's 4 MiB.
+  const bool places = sent.low != 0 || sent.high < 0xffffffffull || sent.skip != 0 ||
+                      ((sent.flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS) &&
+                       ((sent.total_bytes + kPage - 1) & ~(kPage - 1)) > (4ull << 20));
+  if (places && !root_) {
+    expect(e == EPERM, what + ": placement unprivileged, got " + errname(e) + ", want EPERM");
     return;
   }
   if (sent.low >= top_ && !ram_.empty()) {

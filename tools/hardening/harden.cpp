@@ -6,7 +6,7 @@
 // figures; the exit status is 0 only on PASS.
 //
 //   mdl_harden load [--threads N] [--cycles N] [--hog]
-//   mdl_harden filecap
+//   mdl_harden usercap
 //   mdl_harden cgroup
 //   mdl_harden interrupt
 //   mdl_harden close-race [--rounds N]
@@ -429,76 +429,104 @@ int cmd_load(int argc, char** argv) {
   return v.finish(line, &log, true);
 }
 
-// ---------------------------------------------------------------- filecap --
+// ---------------------------------------------------------------- usercap --
 
-const char* kParam = "/sys/module/mdl/parameters/max_file_mb";
+const char* kParam = "/sys/module/mdl/parameters/max_user_mb";
 
-int cmd_filecap() {
+// max_user_mb bounds one uid through all its files and the dma-bufs it
+// exported, until the pages are freed: opening the node again or exporting
+// and closing the file gains nothing.
+int cmd_usercap() {
   auto nodes = nodes_or_die();
-  Verdict v("filecap");
+  Verdict v("usercap");
   LogCheck log;
   std::string old = slurp(kParam);
   if (old.empty()) {
-    fail("filecap", std::string(kParam) + " is missing");
+    fail("usercap", std::string(kParam) + " is missing");
     return 1;
   }
-  v.check(write_file(kParam, "8") == 0, "cannot set max_file_mb");
+  v.check(!exists("/sys/module/mdl/parameters/max_file_mb"), "max_file_mb is still there");
+  v.check(write_file(kParam, "8") == 0, "cannot set max_user_mb");
   // Root's CAP_IPC_LOCK would go past the limit, as past RLIMIT_MEMLOCK.
   v.check(drop_capability(CAP_IPC_LOCK), "cannot drop CAP_IPC_LOCK: " + errname(errno));
   const std::string& path = nodes[0].path;
+  int other_uid = -1;
   {
-    Fd a(open_node(path)), b(open_node(path));
-    uint32_t h1, h2, h3, h4;
-    int e = alloc(a.fd, 6 * MiB, &h1);
-    v.check(e == 0, "6 MiB under an 8 MiB cap: " + errname(e));
-    e = alloc(a.fd, 4 * MiB, &h2);
-    v.check(e == ENOMEM, "6 + 4 MiB over an 8 MiB cap: " + errname(e) + ", want ENOMEM");
-    e = alloc(b.fd, 4 * MiB, &h3);
-    v.check(e == 0, "4 MiB on another file: " + errname(e));
-    e = alloc(a.fd, 9 * MiB, &h4);
-    v.check(e == ENOMEM, "9 MiB in one request: " + errname(e));
-    v.check(free_handle(a.fd, h1) == 0, "free");
-    e = alloc(a.fd, 8 * MiB, &h2);
-    v.check(e == 0, "8 MiB after freeing: " + errname(e));
+    int dmabuf = -1;
+    {
+      Fd a(open_node(path)), b(open_node(path)), c(open_node(path));
+      uint32_t h1, h2, h3;
+      int e = alloc(a.fd, 6 * MiB, &h1);
+      v.check(e == 0, "6 MiB under an 8 MiB cap: " + errname(e));
+      e = alloc(b.fd, 4 * MiB, &h2);
+      v.check(e == ENOMEM,
+              "6 MiB on one file + 4 MiB on another of the same uid: " + errname(e) + ", want ENOMEM");
+      e = alloc(c.fd, 9 * MiB, &h3);
+      v.check(e == ENOMEM, "9 MiB in one request: " + errname(e));
+      e = alloc(c.fd, 2 * MiB, &h3);
+      v.check(e == 0, "2 MiB up to the cap on a third file: " + errname(e));
+      e = export_fd(a.fd, h1, &dmabuf);
+      v.check(e == 0, "export: " + errname(e));
+    }  // all three files closed: the 6 MiB live on in the dma-buf
+    Fd b(open_node(path));
+    uint32_t h;
+    int e = alloc(b.fd, 4 * MiB, &h);
+    v.check(e == ENOMEM,
+            "4 MiB with the exporting file closed, its dma-buf open: " + errname(e) + ", want ENOMEM");
+    e = alloc(b.fd, 2 * MiB, &h);
+    v.check(e == 0, "2 MiB up to the cap: " + errname(e));
+    // Another uid has a cap of its own.
+    other_uid = run_child(
+        [&path]() {
+          Fd f(open_node(path));
+          uint32_t oh;
+          return alloc(f.fd, 8 * MiB, &oh) == 0 ? 0 : 1;
+        },
+        true);
+    v.check(other_uid == 0, "8 MiB as uid 65534 while root's uid is at its cap: status " +
+                                std::to_string(other_uid));
+    if (dmabuf >= 0) close(dmabuf);
+    e = alloc(b.fd, 6 * MiB, &h);
+    v.check(e == 0, "6 MiB once the dma-buf is closed: " + errname(e));
   }
   check_idle(v, "after the cap test");
 
-  // Eight threads race for 2 MiB each on one file: never more than the cap.
+  // Eight threads race for 2 MiB each on three files of one uid: never more
+  // than the cap.
   std::atomic<int> won{0}, lost{0}, other{0};
   std::atomic<bool> go{false};
   uint64_t peak_bytes = 0;
   {
-    Fd f(open_node(path));
+    Fd files[3] = {Fd(open_node(path)), Fd(open_node(path)), Fd(open_node(path))};
     std::vector<std::thread> ts;
-    std::vector<uint32_t> handles(8, 0);
     for (int i = 0; i < 8; i++)
       ts.emplace_back([&, i] {
         while (!go) std::this_thread::yield();
         uint32_t h;
-        int e = alloc(f.fd, 2 * MiB, &h);
-        if (!e) {
-          handles[static_cast<size_t>(i)] = h;
+        int e = alloc(files[i % 3].fd, 2 * MiB, &h);
+        if (!e)
           won++;
-        } else if (e == ENOMEM) {
+        else if (e == ENOMEM)
           lost++;
-        } else {
+        else
           other++;
-        }
       });
     go = true;
     for (auto& t : ts) t.join();
     peak_bytes = totals().bytes;
   }
   v.check(won == 4 && lost == 4 && other == 0,
-          "8 racing 2 MiB requests under 8 MiB: " + std::to_string(won.load()) + " won, " +
-              std::to_string(lost.load()) + " ENOMEM, " + std::to_string(other.load()) + " other");
-  v.check(peak_bytes <= 8 * MiB, "the racing file held " + mib(peak_bytes));
+          "8 racing 2 MiB requests on 3 files under 8 MiB: " + std::to_string(won.load()) +
+              " won, " + std::to_string(lost.load()) + " ENOMEM, " + std::to_string(other.load()) +
+              " other");
+  v.check(peak_bytes <= 8 * MiB, "the racing files held " + mib(peak_bytes));
   write_file(kParam, old.substr(0, old.find('\n')));
   std::string leaked = check_idle(v, "after the race");
   char line[400];
   std::snprintf(line, sizeof(line),
-                "filecap: max_file_mb=8: 6+4 MiB -> ENOMEM, 9 MiB -> ENOMEM, another file unaffected, "
-                "8 racing 2 MiB requests -> %d granted + %d ENOMEM (%s held), %s",
+                "usercap: max_user_mb=8: 6 MiB + 4 MiB on another file -> ENOMEM, 4 MiB with the "
+                "exporting file closed -> ENOMEM until the dma-buf is, another uid unaffected, "
+                "8 racing 2 MiB requests on 3 files -> %d granted + %d ENOMEM (%s held), %s",
                 won.load(), lost.load(), mib(peak_bytes).c_str(), leaked.c_str());
   return v.finish(line, &log);
 }
@@ -927,7 +955,8 @@ int cmd_close_race(int argc, char** argv) {
 // Root without CAP_SYS_ADMIN.
 bool drop_sys_admin() { return drop_capability(CAP_SYS_ADMIN); }
 
-// DONT_ZERO refused, physical addresses zero: 0, or 1 with a message.
+// DONT_ZERO and placement refused, physical addresses zero, and DMA
+// addresses too where they are the physical ones: 0, or 1 with a message.
 int unprivileged_checks(int fd, const char* who) {
   uint32_t h;
   int e = alloc(fd, 64 * KiB, &h, DRM_MDL_CACHE_CACHED, DRM_MDL_ALLOC_DONT_ZERO);
@@ -936,6 +965,31 @@ int unprivileged_checks(int fd, const char* who) {
     if (!e) free_handle(fd, h);
     return 1;
   }
+  struct Placement {
+    const char* what;
+    uint64_t low, high, skip;
+  };
+  for (const Placement& p : {Placement{"a one-page window", 0x10000000, 0x10000fff, 0},
+                             Placement{"a window from 16 MiB", 16 * MiB, ~0ull, 0},
+                             Placement{"SkipBytes", 0, 0xffffffff, 1ull << 32}}) {
+    drm_mdl_alloc a{};
+    a.low = p.low;
+    a.high = p.high;
+    a.skip = p.skip;
+    a.total_bytes = 4 * KiB;
+    e = xioctl(fd, DRM_IOCTL_MDL_ALLOC, &a);
+    if (e != EPERM) {
+      std::printf("  privileges: %s: %s gave %s, want EPERM\n", who, p.what, errname(e).c_str());
+      if (!e) free_handle(fd, a.handle);
+      return 1;
+    }
+  }
+  drm_mdl_info info{};
+  if (xioctl(fd, DRM_IOCTL_MDL_INFO, &info)) {
+    std::printf("  privileges: %s: INFO failed\n", who);
+    return 1;
+  }
+  const bool dma_shown = info.caps & DRM_MDL_CAP_IOMMU;
   e = alloc(fd, 64 * KiB, &h);
   if (e) {
     std::printf("  privileges: %s: plain allocation: %s\n", who, errname(e).c_str());
@@ -944,11 +998,13 @@ int unprivileged_checks(int fd, const char* who) {
   std::vector<drm_mdl_page_entry> pages;
   e = get_pages(fd, h, &pages, 16);
   int bad = 0;
-  for (auto& p : pages) bad += p.phys_addr != 0 || p.dma_addr == 0;
+  for (auto& p : pages) bad += p.phys_addr != 0 || (p.dma_addr != 0) != dma_shown;
   free_handle(fd, h);
   if (e || pages.size() != 16 || bad) {
-    std::printf("  privileges: %s: GET_PAGES %s, %d entries with a physical address or no DMA address\n",
-                who, errname(e).c_str(), bad);
+    std::printf("  privileges: %s: GET_PAGES %s, %d entries with a physical address, or with a DMA "
+                "address %s\n",
+                who, errname(e).c_str(), bad,
+                dma_shown ? "missing behind the IOMMU" : "shown without translation");
     return 1;
   }
   return 0;
@@ -987,8 +1043,9 @@ int cmd_privileges() {
   check_idle(v, "after the privilege checks");
   char line[300];
   std::snprintf(line, sizeof(line),
-                "privileges: %d devices: DONT_ZERO EPERM and physical addresses 0 for root without "
-                "CAP_SYS_ADMIN and for a root-opened fd used after setuid(65534); root gets both",
+                "privileges: %d devices: DONT_ZERO and placement EPERM, physical addresses 0 (DMA "
+                "ones too without translation) for root without CAP_SYS_ADMIN and for a "
+                "root-opened fd used after setuid(65534); root gets both",
                 checked);
   return v.finish(line, &log);
 }
@@ -1283,33 +1340,46 @@ int cmd_unplug() {
 // The request mdl_fuzz found: 65 pages from one-page windows 4 KiB apart,
 // starting at page 0. Low pages are reserved or in use, so window after
 // window delivers nothing and the engine walks on, up to the top of RAM if
-// need be. Either answer is right (with NO_WAIT exact placement is off and
-// it must end in ENOMEM; without, later windows may deliver); the cost is
-// what is checked. From an unprivileged process; bounded means under 2 s,
-// under 16 MiB held at any moment, and no OOM killer. The caller volunteers to the OOM killer and this process
-// opts out, so that a failure is reported rather than suffered.
+// need be. Either answer is right for root (with NO_WAIT exact placement is
+// off and it must end in ENOMEM; without, later windows may deliver); the
+// cost is what is checked, and so is a walk of windows without a whole page
+// (low=1, high=4095), which must end at once. Uid 65534 may place nothing
+// and must get EPERM. Bounded means under 2 s, under 16 MiB held at any
+// moment, and no OOM killer. The caller volunteers to the OOM killer and
+// this process opts out, so that a failure is reported rather than suffered.
 int cmd_window_walk() {
   auto nodes = nodes_or_die();
   Verdict v("window-walk");
   LogCheck log;
   std::string out;
   write_file("/proc/self/oom_score_adj", "-999");
-  for (uint32_t flags : {uint32_t{DRM_MDL_ALLOC_NO_WAIT | DRM_MDL_ALLOC_PREFER_CONTIGUOUS}, 0u}) {
+  struct Walk {
+    bool root;
+    uint64_t low, high;
+    uint32_t flags;
+  };
+  const uint32_t no_wait = DRM_MDL_ALLOC_NO_WAIT | DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+  for (const Walk& w : {Walk{false, 0, 0xfff, no_wait}, Walk{false, 0, 0xfff, 0},
+                        Walk{true, 0, 0xfff, no_wait}, Walk{true, 0, 0xfff, 0},
+                        Walk{true, 1, 0xfff, 0}}) {
+    const uint32_t flags = w.flags;
     const std::string path = nodes[0].path;
     int64_t base = totals().engine_pages;
     std::fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
       write_file("/proc/self/oom_score_adj", "1000");
-      if (!drop_privileges()) _exit(126);
+      if (!w.root && !drop_privileges()) _exit(126);
       int fd = open_node(path);
       drm_mdl_alloc a{};
-      a.low = 0;
-      a.high = 0xfff;
+      a.low = w.low;
+      a.high = w.high;
       a.skip = 0x1000;
       a.total_bytes = 0x40411;
       a.flags = flags;
       int e = xioctl(fd, DRM_IOCTL_MDL_ALLOC, &a);
+      if (!w.root) _exit(e == EPERM ? 0 : 1);
+      if (w.low) _exit(e == ENOMEM ? 0 : 1);
       _exit(e == ENOMEM || e == 0 ? 0 : 1);
     }
     double t0 = now();
@@ -1326,14 +1396,17 @@ int cmd_window_walk() {
       usleep(10000);
     }
     double secs = now() - t0;
-    std::string what = std::string("flags ") + mdl::hex(flags);
+    std::string what = std::string(w.root ? "root" : "uid 65534") + ", low " + mdl::hex(w.low) +
+                       ", flags " + mdl::hex(flags);
     uint64_t ooms_before = log.ooms;
     log.poll();
     bool oom = log.ooms > ooms_before;
     v.check(!oom, what + ": the request drove the machine into the OOM killer");
     v.check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
             what + (WIFSIGNALED(status) ? ": killed by signal " + std::to_string(WTERMSIG(status))
-                                        : ": neither 0 nor ENOMEM"));
+                    : !w.root          ? ": not EPERM"
+                    : w.low            ? ": not ENOMEM (no window holds a page)"
+                                       : ": neither 0 nor ENOMEM"));
     // KASAN, lockdep and page poisoning under TCG, with the other guests
     // of make check-debug beside it: 10 to 20 times slower (20.3 s seen).
     const char* debug_kernel = std::getenv("MDL_DEBUG_KERNEL");
@@ -1349,7 +1422,7 @@ int cmd_window_walk() {
   }
   check_idle(v, "after the window walk");
   write_file("/proc/self/oom_score_adj", "0");
-  return v.finish("window-walk: 257 KiB from 4 KiB windows 4 KiB apart from page 0, unprivileged: " + out,
+  return v.finish("window-walk: 257 KiB from 4 KiB windows 4 KiB apart from page 0: " + out,
                   &log, true);
 }
 
@@ -1392,7 +1465,9 @@ ClientReport allocate_until_enomem(int fd) {
   return r;
 }
 
-Client start_client(const std::string& path) {
+// A client as @uid: max_user_mb bounds each uid, so clients of different
+// uids each have a share of their own.
+Client start_client(const std::string& path, uid_t uid = 65534) {
   int report[2];
   Client c;
   if (pipe2(report, O_CLOEXEC) != 0) return c;
@@ -1402,7 +1477,7 @@ Client start_client(const std::string& path) {
     close(report[0]);
     signal(SIGTERM, SIG_DFL);
     ClientReport r;
-    if (!drop_privileges()) {
+    if (!drop_privileges(uid)) {
       r.error = errno;
     } else {
       int fd = open_node(path);
@@ -1500,30 +1575,31 @@ int cmd_starve(int argc, char** argv) {
   uint64_t ram = mem_total();
   uint64_t ram_mb = ram / MiB;
   uint64_t total_limit = param_mb("max_total_mb") * MiB;
-  uint64_t file_limit = param_mb("max_file_mb") * MiB;
-  v.check(total_limit == ram_mb / 2 * MiB && file_limit == ram_mb / 4 * MiB,
-          "the limits are not the defaults: max_total_mb " + mib(total_limit) + ", max_file_mb " +
-              mib(file_limit) + " for " + mib(ram) + " of RAM");
+  uint64_t user_limit = param_mb("max_user_mb") * MiB;
+  v.check(total_limit == ram_mb / 2 * MiB && user_limit == ram_mb / 4 * MiB,
+          "the limits are not the defaults: max_total_mb " + mib(total_limit) + ", max_user_mb " +
+              mib(user_limit) + " for " + mib(ram) + " of RAM");
   v.check(wait_idle().client_pages == 0, "client pages held before the test");
   uint64_t ooms_before = vmstat("oom_kill");
   uint64_t avail_before = mem_available();
 
-  // One client alone: its own limit stops it.
+  // One client alone: its user's limit stops it.
   ClientReport one;
   {
     Client c = start_client(path);
     v.check(read_report(c, &one), "the single client did not report");
     v.check(one.error == 0, "single client: " + errname(one.error));
-    v.check(one.held == file_limit, "the single client holds " + mib(one.held) +
-                                        ", its limit is " + mib(file_limit));
+    v.check(one.held == user_limit, "the single client holds " + mib(one.held) +
+                                        ", its user's limit is " + mib(user_limit));
     check_fdinfo(v, c, one, "single client");
     v.check(stop_client(c), "the single client was killed");
   }
   v.check(wait_idle().client_pages == 0, "client pages left after the single client");
 
-  // Four at once: the total stops them, each under its own limit.
+  // Four at once, each its own uid: the total stops them, each under its
+  // user's limit.
   std::vector<Client> clients;
-  for (int i = 0; i < 4; i++) clients.push_back(start_client(path));
+  for (int i = 0; i < 4; i++) clients.push_back(start_client(path, static_cast<uid_t>(65534 - i)));
   std::vector<ClientReport> reports(clients.size());
   uint64_t held = 0;
   std::string shares;
@@ -1531,7 +1607,7 @@ int cmd_starve(int argc, char** argv) {
     std::string who = "client " + std::to_string(i + 1) + " of 4";
     v.check(read_report(clients[i], &reports[i]), who + " did not report");
     v.check(reports[i].error == 0, who + ": " + errname(reports[i].error));
-    v.check(reports[i].held <= file_limit, who + " holds " + mib(reports[i].held));
+    v.check(reports[i].held <= user_limit, who + " holds " + mib(reports[i].held));
     check_fdinfo(v, clients[i], reports[i], who);
     held += reports[i].held;
     shares += (i ? "+" : "") + std::to_string(reports[i].held / MiB);
@@ -1558,10 +1634,10 @@ int cmd_starve(int argc, char** argv) {
 
   char line[700];
   std::snprintf(line, sizeof(line),
-                "%s: RAM %s, default limits %s total, %s per client; 1 client held %s; "
+                "%s: RAM %s, default limits %s total, %s per user; 1 client held %s; "
                 "4 clients held %s (%s MiB); fdinfo matched each; MemAvailable %s before, %s "
                 "held, %s after; ordinary process %s %s (%.1f s); OOM kills %" PRIu64 ", %s",
-                name.c_str(), mib(ram).c_str(), mib(total_limit).c_str(), mib(file_limit).c_str(),
+                name.c_str(), mib(ram).c_str(), mib(total_limit).c_str(), mib(user_limit).c_str(),
                 mib(one.held).c_str(), mib(held).c_str(), shares.c_str(),
                 mib(avail_before).c_str(), mib(avail_held).c_str(), mib(avail_after).c_str(),
                 got ? "touched" : "FAILED to touch", mib(quarter).c_str(), secs, ooms,
@@ -1964,7 +2040,7 @@ int cmd_faultinject(int argc, char** argv) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: mdl_harden load [--threads N] [--cycles N] [--hog] | filecap | cgroup |\n"
+               "usage: mdl_harden load [--threads N] [--cycles N] [--hog] | usercap | cgroup |\n"
                "       interrupt | close-race [--rounds N] | privileges | unload | unplug |\n"
                "       window-walk | starve [--name NAME] |\n"
                "       faultinject [--ioctls N] [--probability PERCENT] [--seed N]\n");
@@ -1978,7 +2054,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   setvbuf(stdout, nullptr, _IOLBF, 0);
   if (cmd == "load") return cmd_load(argc - 2, argv + 2);
-  if (cmd == "filecap") return cmd_filecap();
+  if (cmd == "usercap") return cmd_usercap();
   if (cmd == "cgroup") return cmd_cgroup();
   if (cmd == "interrupt") return cmd_interrupt();
   if (cmd == "close-race") return cmd_close_race(argc - 2, argv + 2);

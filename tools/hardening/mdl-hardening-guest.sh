@@ -63,7 +63,7 @@ step privileges mdl_harden privileges
 # shellcheck disable=SC2086 # $seed_arg is empty or two words
 step fuzz mdl_fuzz --ioctls "$FUZZ_IOCTLS" $seed_arg
 step window-walk mdl_harden window-walk
-step filecap mdl_harden filecap
+step usercap mdl_harden usercap
 step cgroup mdl_harden cgroup
 step load mdl_harden load --threads "$LOAD_THREADS" --cycles "$LOAD_CYCLES"
 step load-hog mdl_harden load --threads "$LOAD_THREADS" --cycles "$LOAD_CYCLES" --hog

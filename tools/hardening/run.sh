@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The hardening suite of issue 5 in one boot of the test VM: privileges,
-# the ioctl fuzzer, a window walk, the per-file cap, a memory cgroup, load
+# the ioctl fuzzer, a window walk, the per-user cap, a memory cgroup, load
 # with and without a memory hog, SIGKILL in the middle of an allocation,
 # close() under running ioctls, module unload, and PCI hot-unplug with
 # rescan; then, in a 1 GiB and a 5 GiB guest of their own with the default
@@ -39,7 +39,7 @@ TIMEOUT=${MDL_HARDENING_TIMEOUT:-3600}
 # measure the default limits against RAM, which KASAN's shadow and
 # kmemleak's object pool take a share of, and push a 5 GiB guest to its
 # edge, which costs the better part of an hour under KASAN and TCG.
-STEPS=(privileges-gtest privileges fuzz window-walk filecap cgroup load load-hog
+STEPS=(privileges-gtest privileges fuzz window-walk usercap cgroup load load-hog
 	interrupt close-race unload unplug)
 STARVE_MEMS=(1G 5G)
 FUZZ_TOTAL=${FUZZ_IOCTLS:-1000000}

@@ -165,6 +165,7 @@ json info_json(const mdl::Device& dev, const mdl::Info& i) {
       {"large_page_size", i.large_page_size},
       {"max_total_bytes", i.max_total_bytes},
       {"max_segment_size", i.max_segment_size},
+      {"seg_boundary_mask", mdl::hex(i.seg_boundary_mask)},
       {"supported_flags", i.supported_flags},
       {"supported_flag_names", mdl::flag_names(i.supported_flags)},
       {"cache_types", cache},
@@ -209,6 +210,12 @@ void cmd_info(const Options& o) {
                                     mdl::hex(i.max_total_bytes)));
   row("max dma segment", fmt::format("{} ({})", mdl::format_size(i.max_segment_size),
                                      mdl::hex(i.max_segment_size)));
+  // A mask of all ones is no boundary at all; else every multiple of mask + 1.
+  row("dma seg boundary",
+      i.seg_boundary_mask == ~0ull
+          ? fmt::format("none ({})", mdl::hex(i.seg_boundary_mask))
+          : fmt::format("every {} ({})", mdl::format_size(i.seg_boundary_mask + 1),
+                        mdl::hex(i.seg_boundary_mask)));
   row("flags", fmt::format("{} ({:#x})", mdl::flags_to_string(i.supported_flags),
                            i.supported_flags));
   row("cache types", cache);
@@ -260,8 +267,8 @@ std::vector<ClientRow> find_clients() {
 
 void cmd_clients(const Options& o) {
   std::string total = first_line_of("/sys/module/mdl/parameters/max_total_mb");
-  std::string file = first_line_of("/sys/module/mdl/parameters/max_file_mb");
-  if (total.empty() || file.empty()) die("mdl.ko is not loaded (no /sys/module/mdl/parameters)", ENODEV);
+  std::string user = first_line_of("/sys/module/mdl/parameters/max_user_mb");
+  if (total.empty() || user.empty()) die("mdl.ko is not loaded (no /sys/module/mdl/parameters)", ENODEV);
   auto rows = find_clients();
   if (o.json) {
     json arr = json::array();
@@ -275,15 +282,15 @@ void cmd_clients(const Options& o) {
                      {"shared_bytes", r.usage.shared_bytes},
                      {"resident_bytes", r.usage.resident_bytes}});
     print_json(json{{"max_total_mb", std::stoull(total)},
-                    {"max_file_mb", std::stoull(file)},
+                    {"max_user_mb", std::stoull(user)},
                     {"clients", arr}});
     return;
   }
   auto limit = [](const std::string& mb) {
     return mb == "0" ? std::string("no limit") : mdl::format_size(std::stoull(mb) << 20);
   };
-  fmt::print("limits: {} for all clients, {} for one (callers without CAP_IPC_LOCK)\n",
-             limit(total), limit(file));
+  fmt::print("limits: {} for all clients, {} for one user (callers without CAP_IPC_LOCK)\n",
+             limit(total), limit(user));
   fmt::print("{:<8}{:<16}{:>4}{:>8}  {:<14}{:>14}{:>14}{:>14}\n", "PID", "COMMAND", "FD",
              "CLIENT", "DEVICE", "TOTAL", "SHARED", "RESIDENT");
   for (const auto& r : rows)

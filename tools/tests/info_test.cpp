@@ -18,6 +18,8 @@ TEST_P(Info, ReportsTheLimitsOfSpec) {
   EXPECT_EQ(info.cache_types, 0x7u) << "bits for uc (0), cached (1), wc (2)";
   EXPECT_NE(info.dma_mask, 0u);
   EXPECT_GE(info.max_segment_size, info.page_size);
+  EXPECT_NE(info.seg_boundary_mask, 0u);
+  EXPECT_GE(info.seg_boundary_mask, info.page_size - 1);
   EXPECT_EQ(info.caps & ~(DRM_MDL_CAP_IOMMU | DRM_MDL_CAP_DMA_COPY), 0u) << "unknown caps bits";
   EXPECT_EQ(info.flags, 0u);
 }

@@ -254,6 +254,30 @@ TEST(ExplainError, EpermNamesDontZero) {
             std::string::npos);
 }
 
+TEST(ExplainError, EpermNamesThePlacementAndTheCapability) {
+  auto r = req(4096);
+  r.low = 0x10000000;
+  r.high = 0x10000fff;
+  auto msg = mdl::explain_alloc_error(EPERM, r);
+  EXPECT_NE(msg.find("placing memory needs CAP_SYS_ADMIN"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("--low 0x10000000"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("--high 0x10000fff"), std::string::npos) << msg;
+  r = req(4096);
+  r.high = 0xffffffff;
+  r.skip = 0x100000000;
+  msg = mdl::explain_alloc_error(EPERM, r);
+  EXPECT_NE(msg.find("--skip 0x100000000"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("--high"), std::string::npos) << msg;
+}
+
+TEST(ExplainError, EnxioAndEopnotsuppSayWhatThePlatformLacks) {
+  EXPECT_NE(mdl::explain_alloc_error(ENXIO, req(4096)).find("swiotlb"), std::string::npos);
+  auto r = req(4096);
+  r.cache_type = DRM_MDL_CACHE_WRITE_COMBINED;
+  EXPECT_NE(mdl::explain_alloc_error(EOPNOTSUPP, r).find("--cache 2 is not offered"),
+            std::string::npos);
+}
+
 TEST(ExplainError, CopyErrorsNameTheRange) {
   auto msg = mdl::explain_copy_error(EINVAL, 8192, 8000, 8192, 0, 500);
   EXPECT_NE(msg.find("--src-offset"), std::string::npos) << msg;

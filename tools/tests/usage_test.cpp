@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Who holds what: the DRM usage-stats keys in /proc/PID/fdinfo/FD, and the
-// client limits (max_file_mb, max_total_mb) that bound what callers without
+// client limits (max_user_mb, max_total_mb) that bound what callers without
 // CAP_IPC_LOCK may pin.
 #include <unistd.h>
 
+#include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -147,20 +151,23 @@ class ClientLimits : public DeviceTest {
   }
 };
 
-// Half of RAM for all clients, a quarter for one, shown as numbers.
+// Half of RAM for all clients, a quarter for one user, shown as numbers.
 TEST_F(ClientLimits, DefaultsAreFractionsOfRam) {
   uint64_t ram_mb = mem_total_mb();
   ASSERT_GT(ram_mb, 0u);
   EXPECT_EQ(param_mb("max_total_mb"), ram_mb / 2);
-  EXPECT_EQ(param_mb("max_file_mb"), ram_mb / 4);
+  EXPECT_EQ(param_mb("max_user_mb"), ram_mb / 4);
+  // The per-file limit is gone, with no alias.
+  EXPECT_NE(access("/sys/module/mdl/parameters/max_file_mb", F_OK), 0);
 }
 
-// A client without CAP_IPC_LOCK is bounded by its file's limit and by what
-// all clients hold; the refused request leaves nothing allocated.
+// A client without CAP_IPC_LOCK is bounded by what its user holds in all its
+// files and by what all clients hold; the refused request leaves nothing
+// allocated.
 TEST_F(ClientLimits, UnprivilegedClientsAreBounded) {
-  ModuleParam file_mb("max_file_mb", "4");
+  ModuleParam user_mb("max_user_mb", "4");
   ModuleParam total_mb("max_total_mb", "6");
-  ASSERT_TRUE(file_mb.ok() && total_mb.ok());
+  ASSERT_TRUE(user_mb.ok() && total_mb.ok());
   auto before = debugfs_value(dev, "client_pages");
   ASSERT_TRUE(before) << "debugfs shows no client_pages";
   std::string path = dev.node().path();
@@ -168,29 +175,121 @@ TEST_F(ClientLimits, UnprivilegedClientsAreBounded) {
               auto a = mdl::Device::open(path);
               auto b = mdl::Device::open(path);
               if (!a || !b) return "open " + path;
-              auto x = a->alloc(request(4 * MiB));
-              if (!x) return "4 MiB under a 4 MiB file limit: " + mdl::describe_errno(x.errnum());
-              auto y = a->alloc(request(4 * KiB));
-              if (y || y.errnum() != ENOMEM) return "a page over the file limit: not ENOMEM";
-              auto z = b->alloc(request(2 * MiB));
-              if (!z) return "2 MiB on another file: " + mdl::describe_errno(z.errnum());
-              auto w = b->alloc(request(4 * KiB));
-              if (w || w.errnum() != ENOMEM) return "a page over the total limit: not ENOMEM";
+              auto x = a->alloc(request(3 * MiB));
+              if (!x) return "3 MiB under a 4 MiB user limit: " + mdl::describe_errno(x.errnum());
+              // Under the limit on its own, over it with the user's other file.
+              auto y = b->alloc(request(2 * MiB));
+              if (y || y.errnum() != ENOMEM) return "2 MiB on another file over the user limit: not ENOMEM";
+              auto z = b->alloc(request(1 * MiB));
+              if (!z) return "1 MiB up to the user limit: " + mdl::describe_errno(z.errnum());
+              auto w = a->alloc(request(4 * KiB));
+              if (w || w.errnum() != ENOMEM) return "a page over the user limit: not ENOMEM";
               auto u = b->usage();
-              if (!u || u->total_bytes != 2 * MiB) return "fdinfo of the second file";
+              if (!u || u->total_bytes != 1 * MiB) return "fdinfo of the second file";
               return "";
             }),
             "");
+  // With root holding 3 MiB, the total runs out before the user's share.
+  auto held = dev.alloc(request(3 * MiB));
+  ASSERT_TRUE(held) << mdl::describe_errno(held.errnum());
+  EXPECT_EQ(run_unprivileged([path]() -> std::string {
+              auto a = mdl::Device::open(path);
+              if (!a) return "open " + path;
+              auto x = a->alloc(request(3 * MiB));
+              if (!x) return "3 MiB up to the total: " + mdl::describe_errno(x.errnum());
+              auto y = a->alloc(request(4 * KiB));
+              if (y || y.errnum() != ENOMEM) return "a page over the total limit: not ENOMEM";
+              return "";
+            }),
+            "");
+  held->reset();
   // The child's files are closed: everything went back.
+  EXPECT_EQ(debugfs_value(dev, "client_pages"), before);
+}
+
+// One uid with three files and an exported dma-buf holds at most max_user_mb:
+// the dma-buf's object counts until it is freed, not until its file closes,
+// and racing requests on all three files get exactly what is left.
+TEST_F(ClientLimits, OneUidWithThreeFilesAndADmaBufHoldsAtMostMaxUserMb) {
+  ModuleParam user_mb("max_user_mb", "8");
+  ModuleParam total_mb("max_total_mb", "0");
+  ASSERT_TRUE(user_mb.ok() && total_mb.ok());
+  auto before = debugfs_value(dev, "client_pages");
+  ASSERT_TRUE(before) << "debugfs shows no client_pages";
+  std::string path = dev.node().path();
+  EXPECT_EQ(run_unprivileged([path]() -> std::string {
+              std::optional<mdl::DmaBuf> buf;
+              {
+                auto a = mdl::Device::open(path);
+                if (!a) return "open " + path;
+                auto x = a->alloc(request(3 * MiB));
+                if (!x) return "3 MiB: " + mdl::describe_errno(x.errnum());
+                auto e = a->export_dmabuf(*x);
+                if (!e) return "export: " + mdl::describe_errno(e.errnum());
+                buf = std::move(*e);
+              }  // The handle is freed and the file closed: the dma-buf holds the object.
+              auto b = mdl::Device::open(path);
+              auto c = mdl::Device::open(path);
+              auto d = mdl::Device::open(path);
+              if (!b || !c || !d) return "open " + path;
+              auto x = b->alloc(request(3 * MiB));
+              if (!x) return "3 MiB on the second file: " + mdl::describe_errno(x.errnum());
+              auto y = c->alloc(request(3 * MiB));
+              if (y || y.errnum() != ENOMEM)
+                return "3 + 3 + 3 MiB over an 8 MiB user limit, the file closed: not ENOMEM";
+              // Racing for the 2 MiB left, a page each on three files.
+              std::atomic<int> granted = 0, refused = 0, other = 0;
+              std::vector<std::optional<mdl::Allocation>> won(24);
+              std::vector<std::thread> threads;
+              for (size_t i = 0; i < won.size(); i++)
+                threads.emplace_back([&, i] {
+                  const mdl::Device& f = i % 3 == 0 ? *b : i % 3 == 1 ? *c : *d;
+                  auto r = f.alloc(request(128 * KiB));
+                  if (r) {
+                    granted++;
+                    won[i] = std::move(*r);
+                  } else if (r.errnum() == ENOMEM) {
+                    refused++;
+                  } else {
+                    other++;
+                  }
+                });
+              for (auto& t : threads) t.join();
+              if (granted != 16 || refused != 8 || other != 0)
+                return fmt::format("24 racing 128 KiB for 2 MiB: {} granted, {} ENOMEM, {} other",
+                                   granted.load(), refused.load(), other.load());
+              uint64_t held = 0;
+              for (auto* f : {&*b, &*c, &*d}) {
+                auto u = f->usage();
+                if (!u) return "fdinfo";
+                held += u->total_bytes;
+              }
+              if (held + buf->size() != 8 * MiB)
+                return fmt::format("the files hold {} KiB and the dma-buf {} KiB, not 8 MiB",
+                                   held / KiB, buf->size() / KiB);
+              // Releasing the dma-buf frees its object, and its 3 MiB come back.
+              buf.reset();
+              auto z = d->alloc(request(3 * MiB));
+              if (!z) return "3 MiB after the dma-buf went: " + mdl::describe_errno(z.errnum());
+              auto w = c->alloc(request(4 * KiB));
+              if (w || w.errnum() != ENOMEM) return "a page over the user limit again: not ENOMEM";
+              won.clear();
+              x->reset();
+              z->reset();
+              auto all = c->alloc(request(8 * MiB));
+              if (!all) return "8 MiB after freeing everything: " + mdl::describe_errno(all.errnum());
+              return "";
+            }),
+            "");
   EXPECT_EQ(debugfs_value(dev, "client_pages"), before);
 }
 
 // CAP_IPC_LOCK goes past both limits, as it goes past RLIMIT_MEMLOCK, and its
 // pages still count against what the others may take.
 TEST_F(ClientLimits, IpcLockGoesPastThemAndCounts) {
-  ModuleParam file_mb("max_file_mb", "1");
+  ModuleParam user_mb("max_user_mb", "1");
   ModuleParam total_mb("max_total_mb", "1");
-  ASSERT_TRUE(file_mb.ok() && total_mb.ok());
+  ASSERT_TRUE(user_mb.ok() && total_mb.ok());
   auto a = dev.alloc(request(2 * MiB));
   ASSERT_TRUE(a) << mdl::describe_errno(a.errnum());
   std::string path = dev.node().path();
@@ -207,14 +306,14 @@ TEST_F(ClientLimits, IpcLockGoesPastThemAndCounts) {
 
 // 0 lifts a limit.
 TEST_F(ClientLimits, ZeroMeansNoLimit) {
-  ModuleParam file_mb("max_file_mb", "0");
+  ModuleParam user_mb("max_user_mb", "0");
   ModuleParam total_mb("max_total_mb", "0");
-  ASSERT_TRUE(file_mb.ok() && total_mb.ok());
+  ASSERT_TRUE(user_mb.ok() && total_mb.ok());
   std::string path = dev.node().path();
   EXPECT_EQ(run_unprivileged([path]() -> std::string {
               auto d = mdl::Device::open(path);
               if (!d) return "open " + path;
-              // Above the default file limit of a quarter of RAM.
+              // Above the default user limit of a quarter of RAM.
               uint64_t bytes = mem_total_mb() * MiB * 5 / 16;
               auto x = d->alloc(request(bytes));
               if (!x)

@@ -62,20 +62,37 @@ gtest_failed() { # log
 	grep -E '^\[  FAILED  \] [^ ]+.* \([0-9]+ ms\)$' "$1" | sort -u | wc -l
 }
 
-run_gtest() { # 1|0
-	local expect=$1 label flags=() log status p f
-	if [ "$expect" = 1 ]; then
+run_gtest() { # 1|0|rules [GTEST_ARGS...]
+	local run=$1 expect label flags=() envs=() log status p f
+	shift
+	case $run in
+	1)
+		expect=1
 		label="with the IOMMU"
-	else
+		;;
+	0)
 		# With a CMA area, which exact placement must leave alone
 		# (kernel_change_test.cpp).
+		expect=0
 		label="without an IOMMU, with cma=64M"
 		flags=(--no-iommu --append cma=64M)
-	fi
-	log=$work/gtest-$expect.log
+		envs=(MDL_EXPECT_CMA=1)
+		;;
+	rules)
+		# The platform rules (platform_rules_test.cpp): all DMA bounced,
+		# a movable zone, and edu as QEMU makes it by default. The
+		# platform device bounces everything here, so only those tests.
+		expect=1
+		label="with swiotlb=force, movablecore=256M and a default edu"
+		flags=(--append "swiotlb=force movablecore=256M" --edu-default)
+		envs=(MDL_EXPECT_BOUNCE=1 MDL_EXPECT_MOVABLE=1 MDL_EXPECT_EDU_BITS=28)
+		set -- --gtest_filter='*PlatformRules*'
+		;;
+	esac
+	log=$work/gtest-$run.log
 	echo "=== run-suite: mdl_tests $label ==="
 	"$VM" "${MEM[@]}" "${flags[@]}" --timeout "$TIMEOUT" --add "$TESTS" -- \
-		env MDL_EXPECT_IOMMU="$expect" MDL_EXPECT_CMA=$((1 - expect)) "$(basename "$TESTS")" --gtest_brief=1 "$@" |
+		env MDL_EXPECT_IOMMU="$expect" "${envs[@]}" "$(basename "$TESTS")" --gtest_brief=1 "$@" |
 		tee "$log"
 	status=${PIPESTATUS[0]}
 	p=$(gtest_passed "$log")
@@ -120,5 +137,6 @@ run_drm_info() {
 
 run_gtest 1 "$@"
 run_gtest 0 "$@"
+run_gtest rules
 run_drm_info
 summary

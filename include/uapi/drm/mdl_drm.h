@@ -38,6 +38,12 @@ extern "C" {
  * Allocates zero-filled pages inside [@low, @high] (then SkipBytes windows)
  * and maps them on the device, all or nothing: the ioctl always behaves as
  * if DRM_MDL_ALLOC_FULLY_REQUIRED were set, as Dxgkrnl does.
+ *
+ * Placing memory is for CAP_SYS_ADMIN, as it is for kernel mode on Windows:
+ * without it, the window must be all of memory or start at 0 and end at or
+ * above 4 GiB - 1, @skip must be 0, and DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS
+ * must not ask for a block larger than the page allocator's largest; anything
+ * else is EPERM.
  */
 struct drm_mdl_alloc {
 	/** @low: in, first byte of physical window 0. */
@@ -80,7 +86,11 @@ struct drm_mdl_free {
  * struct drm_mdl_page_entry - one page of an allocation
  */
 struct drm_mdl_page_entry {
-	/** @dma_addr: address of the page on the device (IOMMU logical). */
+	/**
+	 * @dma_addr: address of the page on the device (IOMMU logical); 0
+	 * without CAP_SYS_ADMIN where it would be the physical address (a
+	 * device without translation, or in an identity domain).
+	 */
 	__u64 dma_addr;
 	/** @phys_addr: CPU physical address; 0 without CAP_SYS_ADMIN. */
 	__u64 phys_addr;
@@ -124,9 +134,19 @@ struct drm_mdl_map_offset {
 /* struct drm_mdl_info.caps */
 #define DRM_MDL_CAP_IOMMU	(1u << 0) /* device translates through an IOMMU */
 #define DRM_MDL_CAP_DMA_COPY	(1u << 1) /* DRM_IOCTL_MDL_DMA_COPY works */
+/*
+ * The platform bounces all of the device's DMA through swiotlb (swiotlb=force,
+ * a confidential guest): no mapping would reach the pages themselves, so
+ * DRM_IOCTL_MDL_ALLOC fails with ENXIO.
+ */
+#define DRM_MDL_CAP_DMA_BOUNCED	(1u << 2)
 
 /**
  * struct drm_mdl_info - DRM_IOCTL_MDL_INFO argument
+ *
+ * Fields are only ever appended: DRM's ioctl layer zero-extends the smaller
+ * struct of an older caller and copies back only what it asked for, so
+ * older binaries keep working and read no new field.
  */
 struct drm_mdl_info {
 	/** @flags: in, must be zero. */
@@ -149,6 +169,11 @@ struct drm_mdl_info {
 	__u32 cache_types;
 	/** @dma_copy_max_bytes: out, largest single DMA copy, 0 if none. */
 	__u64 dma_copy_max_bytes;
+	/**
+	 * @seg_boundary_mask: out, the device's DMA segment boundary mask: no
+	 * DMA segment crosses a multiple of it plus one.
+	 */
+	__u64 seg_boundary_mask;
 };
 
 /**

@@ -487,14 +487,38 @@ std::string explain_alloc_error(int err, const Request& req, const Limits& lim) 
       for (size_t i = 0; i < hints.size(); i++)
         msg += (i ? (i + 1 == hints.size() ? " or " : ", ") : "") + hints[i];
       return msg +
-             "; without CAP_IPC_LOCK, what this file and what all clients hold are also "
-             "limited (/sys/module/mdl/parameters/max_file_mb and max_total_mb) (ENOMEM)";
+             "; without CAP_IPC_LOCK, what your user (uid) holds in all its files and dma-bufs "
+             "and what all clients hold are also limited "
+             "(/sys/module/mdl/parameters/max_user_mb and max_total_mb) (ENOMEM)";
     }
-    case EPERM:
+    case EPERM: {
       if (req.flags & DRM_MDL_ALLOC_DONT_ZERO)
         return "--flags dont-zero needs CAP_SYS_ADMIN: unzeroed pages never reach an "
                "unprivileged process; run as root or drop dont-zero (EPERM)";
-      return "not permitted (EPERM)";
+      std::vector<std::string> what;
+      if (req.skip) what.push_back(fmt::format("--skip {}", hex(req.skip)));
+      if (req.low) what.push_back(fmt::format("--low {}", hex(req.low)));
+      if (req.high < 0xffffffffull)
+        what.push_back(fmt::format("--high {} (below 4 GiB - 1)", hex(req.high)));
+      if (what.empty() && (req.flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS))
+        what.push_back(fmt::format("one contiguous block of {}, larger than the page "
+                                   "allocator's largest",
+                                   format_size(req.total_bytes)));
+      std::string list;
+      for (size_t i = 0; i < what.size(); i++) list += (i ? ", " : "") + what[i];
+      return fmt::format(
+          "placing memory needs CAP_SYS_ADMIN{}{}: without it a window is all of memory or "
+          "[0, 4 GiB - 1 or more], with no --skip; run as root or drop the placement (EPERM)",
+          what.empty() ? "" : ": ", list);
+    }
+    case ENXIO:
+      return "the platform bounces all of this device's DMA through swiotlb (swiotlb=force or a "
+             "confidential guest), so no mapping would reach the pages; use a device behind an "
+             "IOMMU (ENXIO)";
+    case EOPNOTSUPP:
+      return fmt::format("--cache {} is not offered on this architecture: its kernel mapping "
+                         "stays cacheable; use --cache cached (EOPNOTSUPP)",
+                         req.cache_type);
     case EINTR:
       return "interrupted by a signal while allocating (EINTR); nothing was allocated";
     case EFAULT:

@@ -142,7 +142,7 @@ static struct drm_mdl *mdl_complete(struct device *dev,
 
 	mdl->dev = get_device(dev);
 	mdl->cache_type = plan->cache_type;
-	mdl->flags = plan->flags;
+	mdl->flags = plan->flags & DRM_MDL_ALLOC_FLAGS_ALL;
 	mdl->poolable = !(gfp_extra & __GFP_ACCOUNT);
 	mdl_gpu_account_runs(mdl, 1);
 	return mdl;
@@ -174,7 +174,8 @@ static struct drm_mdl *mdl_alloc_whole(struct device *dev,
 	nid = (plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) ? dev_to_node(dev) :
 							      NUMA_NO_NODE;
 	mdl = mdl_pool_take_whole(plan->nr_pages, plan->cache_type, &window,
-				  mdl_dma_max_seg_pages(dev), nid);
+				  mdl_dma_max_seg_pages(dev),
+				  mdl_dma_seg_boundary_pages(dev), nid);
 	if (!mdl)
 		return NULL;
 	mdl_chunk_own_pages(mdl->page_count);
@@ -225,13 +226,14 @@ static struct drm_mdl *mdl_finish(struct device *dev,
  */
 static void mdl_page_list_init(struct mdl_page_list *list, struct page **pages,
 			       unsigned long capacity, unsigned long *pooled,
-			       unsigned long max_seg_pages)
+			       struct device *dev)
 {
 	list->pages = pages;
 	list->count = 0;
 	list->capacity = capacity;
 	list->pooled = pooled;
-	list->max_seg_pages = max_seg_pages;
+	list->max_seg_pages = mdl_dma_max_seg_pages(dev);
+	list->seg_boundary_pages = mdl_dma_seg_boundary_pages(dev);
 	list->nr_runs = 0;
 	list->nr_entries = 0;
 	list->next_pfn = 0;
@@ -264,7 +266,7 @@ static struct drm_mdl *mdl_alloc_small(struct device *dev,
 	mdl_page_list_init(&list, pages, plan->nr_pages,
 			   plan->cache_type != DRM_MDL_CACHE_CACHED ? pooled :
 								      NULL,
-			   mdl_dma_max_seg_pages(dev));
+			   dev);
 	ret = mdl_gather_pages(dev, plan, gfp_extra, &list, &t);
 	if (ret)
 		return ERR_PTR(ret);
@@ -304,8 +306,7 @@ static struct drm_mdl *mdl_alloc_large(struct device *dev,
 			goto out;
 		}
 	}
-	mdl_page_list_init(&list, pages, plan->nr_pages, pooled,
-			   mdl_dma_max_seg_pages(dev));
+	mdl_page_list_init(&list, pages, plan->nr_pages, pooled, dev);
 	list.run_starts = (u32 *)(pages + plan->nr_pages);
 	list.run_room = run_room;
 
@@ -320,7 +321,7 @@ out:
 
 static struct drm_mdl *__mdl_alloc(struct device *dev,
 				   const struct drm_mdl_request *req,
-				   gfp_t gfp_extra)
+				   gfp_t gfp_extra, u32 plan_flags)
 {
 	u64 t = mdl_phase_begin();
 	struct mdl_plan plan __uninitialized;
@@ -330,6 +331,9 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
 	ret = mdl_request_to_plan(req, &plan);
 	if (ret)
 		return ERR_PTR(ret);
+	plan.flags |= plan_flags;
+	if (mdl_dma_bounces(dev))
+		return ERR_PTR(-ENXIO);
 	might_sleep_if(!(plan.flags & DRM_MDL_ALLOC_NO_WAIT));
 	gfp = mdl_table_gfp(&plan, gfp_extra);
 
@@ -356,20 +360,22 @@ static struct drm_mdl *__mdl_alloc(struct device *dev,
  * @req: the request
  * @gfp_extra: extra gfp bits; the ioctl passes __GFP_ACCOUNT so user
  *             allocations are charged to the caller's memory cgroup
+ * @plan_flags: 0, or MDL_PLAN_UNPRIVILEGED for an ioctl caller without
+ *              CAP_SYS_ADMIN
  *
  * Return: the descriptor, or an ERR_PTR; on error nothing stays allocated.
  */
 struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
-			  gfp_t gfp_extra)
+			  gfp_t gfp_extra, u32 plan_flags)
 {
 	struct drm_mdl *mdl;
 	u64 start;
 
 	/* Some clocksources cost microseconds a read (HPET in a VM). */
 	if (!trace_mdl_alloc_enabled())
-		return __mdl_alloc(dev, req, gfp_extra);
+		return __mdl_alloc(dev, req, gfp_extra, plan_flags);
 	start = ktime_get_ns();
-	mdl = __mdl_alloc(dev, req, gfp_extra);
+	mdl = __mdl_alloc(dev, req, gfp_extra, plan_flags);
 	trace_mdl_alloc(req, IS_ERR(mdl) ? NULL : mdl, PTR_ERR_OR_ZERO(mdl),
 			ktime_get_ns() - start);
 	return mdl;
@@ -389,13 +395,15 @@ struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
  *
  * Context: process context; may sleep unless DRM_MDL_ALLOC_NO_WAIT is set.
  * Return: the descriptor, or an ERR_PTR: -EINVAL for a malformed request,
- * -ENOMEM when the pages cannot be had, -EINTR on a fatal signal. On error
- * nothing is left allocated or mapped.
+ * -EOPNOTSUPP for a cache type the architecture cannot give, -ENXIO when
+ * the platform would bounce every DMA of @dev through swiotlb (see
+ * mdl_dma_bounces()), -ENOMEM when the pages cannot be had, -EINTR on a
+ * fatal signal. On error nothing is left allocated or mapped.
  */
 struct drm_mdl *drm_mdl_alloc(struct device *dev,
 			      const struct drm_mdl_request *req)
 {
-	return mdl_alloc(dev, req, 0);
+	return mdl_alloc(dev, req, 0, 0);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_alloc);
 
@@ -416,7 +424,7 @@ struct drm_mdl *drm_mdl_dxgk_allocate_pages(struct device *dev,
 	struct drm_mdl_request full = *req;
 
 	full.flags |= DRM_MDL_ALLOC_FULLY_REQUIRED;
-	return mdl_alloc(dev, &full, 0);
+	return mdl_alloc(dev, &full, 0, 0);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_dxgk_allocate_pages);
 

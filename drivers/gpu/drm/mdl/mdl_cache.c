@@ -3,8 +3,9 @@
  * CPU cache type of the pages. x86 keeps one memory type per physical page
  * across all mappings (PAT), so the kernel's linear map is switched to the
  * requested type before any other mapping is made, and back to write-back
- * before the pages return to the allocator. Elsewhere only the user and
- * vmap mappings change, through their pgprot.
+ * before the pages return to the allocator. Other architectures keep the
+ * linear map cacheable whatever a user mapping says, so the non-cached
+ * types are refused there (mdl_cache_types()).
  */
 
 #include <linux/mm.h>
@@ -14,6 +15,27 @@
 #endif
 
 #include "mdl_internal.h"
+
+/**
+ * mdl_cache_types - the cache types this architecture can give safely
+ *
+ * A write-combined or uncached user mapping is only safe where no cacheable
+ * alias of the pages is left: x86 switches the linear map along (PAT), and
+ * UML has no memory types at all. On arm64 and the others the linear map
+ * stays cacheable, so a WC mapping could read the previous owner's data
+ * out of dirty lines; DRM's drm_arch_can_wc_memory() says no there too.
+ *
+ * Return: a mask with bit n set for each DRM_MDL_CACHE_* n accepted.
+ */
+u32 mdl_cache_types(void)
+{
+	u32 types = BIT(DRM_MDL_CACHE_CACHED);
+
+	if (IS_ENABLED(CONFIG_X86) || IS_ENABLED(CONFIG_UML))
+		types |= BIT(DRM_MDL_CACHE_NON_CACHED) |
+			 BIT(DRM_MDL_CACHE_WRITE_COMBINED);
+	return types;
+}
 
 /**
  * mdl_cache_apply - switch the linear map of @pages to @cache_type

@@ -12,6 +12,7 @@
 
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pageblock-flags.h>
@@ -46,7 +47,8 @@ void mdl_contig_prepare(struct mdl_chunk_ctx *ctx)
  * such request would take memory past memory.max, and a container could
  * repeat it without bound. It gets what the buddy allocator can place, or
  * -ENOMEM. Requests that must not sleep, or want only what is readily
- * free, do not migrate pages either.
+ * free, do not migrate pages either, and neither do those of callers
+ * without CAP_SYS_ADMIN (MDL_PLAN_UNPRIVILEGED).
  *
  * Return: true if mdl_contig_fill() and mdl_contig_scatter() may be used.
  */
@@ -55,24 +57,28 @@ bool mdl_contig_allowed(const struct mdl_chunk_ctx *ctx)
 	return IS_ENABLED(CONFIG_CONTIG_ALLOC) &&
 	       !(ctx->gfp_extra & __GFP_ACCOUNT) &&
 	       !(ctx->plan->flags & (DRM_MDL_ALLOC_NO_WAIT |
-				     DRM_MDL_ALLOC_FAST_LARGE_PAGES));
+				     DRM_MDL_ALLOC_FAST_LARGE_PAGES |
+				     MDL_PLAN_UNPRIVILEGED));
 }
 
 /*
  * A cheap look before the expensive isolation: alloc_contig_range() can take
  * a page only when it is free or movable (on the LRU; other movable pages
- * are rare enough to leave alone),
- * and a range only inside one zone.
+ * are rare enough to leave alone), and a range only inside one zone.
+ *
+ * Never from ZONE_MOVABLE: the pages would stay pinned where the kernel
+ * promised memory offline and hot-remove that everything is movable, and
+ * isolation there checks nothing (FOLL_LONGTERM migrates pins out of it for
+ * the same reason). Never from an offline section either, which pfn_valid()
+ * still accepts. CMA pageblocks refuse isolation as movable ones (see
+ * mdl_alloc_contig_range()), so they need no look of their own.
  */
 static bool mdl_page_takeable(const struct mdl_chunk_ctx *ctx, unsigned long pfn,
 			      struct zone *zone)
 {
-	struct page *page;
+	struct page *page = pfn_to_online_page(pfn);
 
-	if (!pfn_valid(pfn))
-		return false;
-	page = pfn_to_page(pfn);
-	if (page_zone(page) != zone || PageReserved(page))
+	if (!page || page_zone(page) != zone || PageReserved(page))
 		return false;
 	if ((ctx->plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) &&
 	    zone_to_nid(zone) != ctx->nid)
@@ -82,13 +88,20 @@ static bool mdl_page_takeable(const struct mdl_chunk_ctx *ctx, unsigned long pfn
 
 static struct zone *mdl_pfn_zone(unsigned long pfn)
 {
-	return pfn_valid(pfn) ? page_zone(pfn_to_page(pfn)) : NULL;
+	struct page *page = pfn_to_online_page(pfn);
+	struct zone *zone = page ? page_zone(page) : NULL;
+
+	return zone && zone_idx(zone) != ZONE_MOVABLE ? zone : NULL;
 }
 
 /*
  * 6.1's page isolation checks the whole pageblock at either end of a range,
  * not only the pages asked for, so a pageblock holding one unmovable page
  * cannot give even its free pages. Look before paying for the attempt.
+ * The look also keeps isolation away from pageblocks that hold kernel
+ * allocations: alloc_contig_range() leaves every pageblock it touched
+ * MIGRATE_MOVABLE, which is only true of one whose pages are all free or
+ * movable.
  */
 static bool mdl_pageblock_isolatable(struct mdl_chunk_ctx *ctx,
 				     unsigned long pfn)

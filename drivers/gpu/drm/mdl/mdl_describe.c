@@ -67,7 +67,10 @@ static struct scatterlist *mdl_set_entry(struct drm_mdl *mdl,
 	return sg_next(sg);
 }
 
-/* The runs the list recorded as they came in, each cut into entries. */
+/*
+ * The runs the list recorded as they came in, each cut into entries at the
+ * segment limit and boundary, as mdl_page_list_add() counted them.
+ */
 static unsigned int mdl_fill_from_runs(struct drm_mdl *mdl,
 				       const struct mdl_page_list *list)
 {
@@ -79,7 +82,9 @@ static unsigned int mdl_fill_from_runs(struct drm_mdl *mdl,
 		end = r + 1 < list->nr_runs ? list->run_starts[r + 1] :
 					      list->count;
 		for (first = list->run_starts[r]; first < end; first += n) {
-			n = min(end - first, list->max_seg_pages);
+			n = min3(end - first, list->max_seg_pages,
+				 mdl_seg_room(list->seg_boundary_pages,
+					      page_to_pfn(list->pages[first])));
 			if (WARN_ON_ONCE(k == mdl->sgt.orig_nents))
 				return k;
 			sg = mdl_set_entry(mdl, sg, k++, list->pages[first],
@@ -89,10 +94,15 @@ static unsigned int mdl_fill_from_runs(struct drm_mdl *mdl,
 	return k;
 }
 
-/* The runs found by comparing every page with the one before it. */
+/*
+ * The runs found by comparing every page with the one before it. A page on
+ * a segment boundary starts an entry: with no boundary the mask is all
+ * ones, and a page that follows another is never pfn 0.
+ */
 static unsigned int mdl_fill_by_walking(struct drm_mdl *mdl,
 					const struct mdl_page_list *list)
 {
+	unsigned long mask = list->seg_boundary_pages - 1;
 	struct page **pages = list->pages;
 	struct scatterlist *sg = mdl->sgt.sgl;
 	unsigned long i, first = 0;
@@ -100,7 +110,8 @@ static unsigned int mdl_fill_by_walking(struct drm_mdl *mdl,
 
 	for (i = 1; i <= list->count; i++) {
 		if (i < list->count && i - first < list->max_seg_pages &&
-		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1)
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1 &&
+		    (page_to_pfn(pages[i]) & mask))
 			continue;
 		if (WARN_ON_ONCE(k == mdl->sgt.orig_nents))
 			return k;

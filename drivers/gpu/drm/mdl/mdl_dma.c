@@ -10,6 +10,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/scatterlist.h>
+#include <linux/swiotlb.h>
 
 #include "mdl_internal.h"
 
@@ -26,6 +27,30 @@ bool mdl_dma_translated(struct device *dev)
 	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 
 	return domain && (domain->type & __IOMMU_DOMAIN_PAGING);
+#else
+	return false;
+#endif
+}
+
+/**
+ * mdl_dma_bounces - whether the platform bounces all of the device's DMA
+ * @dev: the device
+ *
+ * swiotlb=force, and confidential guests (SEV, TDX), whose devices cannot
+ * reach private memory, make dma-direct copy every mapping through a bounce
+ * slot; a device behind an IOMMU is not affected. A long-lived mapping
+ * there is two copies of the pages, the device working on one and the CPU
+ * on the other, and it holds slots every other device needs. The engine
+ * refuses it before taking a page. The other way dma-direct bounces, a
+ * page above the device's reach, never happens: see mdl_dma_pfn_limit().
+ *
+ * Return: true when no mapping of @dev would reach the pages themselves.
+ */
+bool mdl_dma_bounces(struct device *dev)
+{
+#ifdef CONFIG_SWIOTLB
+	/* iommu-dma bounces only sub-page buffers of untrusted devices. */
+	return is_swiotlb_force_bounce(dev) && !mdl_dma_translated(dev);
 #else
 	return false;
 #endif
@@ -67,19 +92,47 @@ unsigned long mdl_dma_pfn_limit(struct device *dev, unsigned long ram_end_pfn)
  */
 unsigned long mdl_dma_max_seg_pages(struct device *dev)
 {
-	/* A device behind swiotlb cannot take a segment it cannot bounce. */
-	size_t max = min_t(size_t, dma_get_max_seg_size(dev),
-			   dma_max_mapping_size(dev));
+	/*
+	 * Not dma_max_mapping_size(): that is the size swiotlb can bounce,
+	 * and no mapping of the engine is ever bounced (mdl_dma_bounces()).
+	 */
+	return max_t(unsigned long, dma_get_max_seg_size(dev) >> PAGE_SHIFT, 1);
+}
 
-	return max_t(unsigned long, max >> PAGE_SHIFT, 1);
+/**
+ * mdl_dma_seg_boundary_pages - the device's DMA segment boundary, in pages
+ * @dev: the device
+ *
+ * No DMA segment may cross a multiple of dma_get_seg_boundary() + 1 (a
+ * PCI device's is typically every 4 GiB). Without an IOMMU, dma-direct maps
+ * each entry as it is, at its physical address plus a bus offset that is
+ * normally zero, so the entries are cut at the boundary on their pfns.
+ * Behind an IOMMU, iommu-dma keeps the segments it merges inside the
+ * boundary itself and the cut is not needed; it is made all the same: it is
+ * harmless (iommu-dma merges the pieces again up to the boundary), it is
+ * what an identity domain, whose DMA addresses are physical, needs, and
+ * telling the two apart takes the IOMMU domain lookup mdl_dma_pfn_limit()
+ * avoids on every request.
+ *
+ * Return: the boundary in pages, a power of two; 0 for a mask that covers
+ * the whole address space (no boundary). A mask below PAGE_SIZE - 1 is a
+ * boundary at every page.
+ */
+unsigned long mdl_dma_seg_boundary_pages(struct device *dev)
+{
+	unsigned long mask = dma_get_seg_boundary(dev) >> PAGE_SHIFT;
+
+	return mask >= ULONG_MAX >> PAGE_SHIFT ? 0 : mask + 1;
 }
 
 /*
- * The runs of @mdl, adjacent entries merged and cut every @max_pages pages:
- * into @sg when it is not NULL. Returns how many entries that takes.
+ * The runs of @mdl, adjacent entries merged and cut every @max_pages pages
+ * and at every multiple of @boundary pages (0: none): into @sg when it is
+ * not NULL. Returns how many entries that takes.
  */
 static unsigned int mdl_dma_cut_runs(const struct drm_mdl *mdl,
 				     unsigned long max_pages,
+				     unsigned long boundary,
 				     struct scatterlist *sg)
 {
 	struct mdl_run_iter it;
@@ -90,7 +143,8 @@ static unsigned int mdl_dma_cut_runs(const struct drm_mdl *mdl,
 		unsigned long pfn = it.pfn, left = it.nr_pages;
 
 		while (left) {
-			unsigned long n = min(left, max_pages);
+			unsigned long n = min3(left, max_pages,
+					       mdl_seg_room(boundary, pfn));
 
 			if (sg) {
 				sg_set_page(sg, pfn_to_page(pfn),
@@ -113,7 +167,7 @@ static unsigned int mdl_dma_cut_runs(const struct drm_mdl *mdl,
  * @gfp: for the table
  *
  * Each importer maps a table of its own, its runs cut at its own segment
- * limit rather than at that of the device @mdl is mapped on.
+ * limit and boundary rather than at those of the device @mdl is mapped on.
  *
  * Return: 0, or a negative errno with nothing allocated.
  */
@@ -121,14 +175,16 @@ int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
 		     const struct drm_mdl *mdl, gfp_t gfp)
 {
 	unsigned long max_pages = mdl_dma_max_seg_pages(dev);
+	unsigned long boundary = mdl_dma_seg_boundary_pages(dev);
 	int ret;
 
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
 		return -ENOMEM;
-	ret = sg_alloc_table(sgt, mdl_dma_cut_runs(mdl, max_pages, NULL), gfp);
+	ret = sg_alloc_table(sgt, mdl_dma_cut_runs(mdl, max_pages, boundary,
+						   NULL), gfp);
 	if (ret)
 		return ret;
-	mdl_dma_cut_runs(mdl, max_pages, sgt->sgl);
+	mdl_dma_cut_runs(mdl, max_pages, boundary, sgt->sgl);
 	return 0;
 }
 
@@ -144,11 +200,18 @@ int mdl_dma_map(struct device *dev, struct drm_mdl *mdl)
 	struct sg_table *sgt = &mdl->sgt;
 	struct scatterlist *sg = sgt->sgl;
 	dma_addr_t addr;
+	int ret;
 
 	if (mdl_fault_should_fail(MDL_FAULT_DMA_MAP))
 		return -ENOMEM;
-	if (sgt->orig_nents != 1)
-		return dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (sgt->orig_nents != 1) {
+		ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+		/*
+		 * -EIO and -EINVAL say nothing a caller could act on beyond
+		 * "no mapping now"; the contract has -ENOMEM for that.
+		 */
+		return ret ? -ENOMEM : 0;
+	}
 
 	/*
 	 * A single run, as most small requests are, maps as a page: behind

@@ -46,13 +46,14 @@ MODULE_PARM_DESC(platform_device,
  * QEMU's edu device silently truncates DMA addresses to its "dma_mask"
  * property: 28 bits unless the VM sets it, as tools/vm/mdl-vm does, to all
  * ones. A mask wider than the device's would let the DMA API hand out
- * addresses it cannot reach, so a VM with a default edu device needs
- * edu_dma_bits=28.
+ * addresses it cannot reach, and a copy without an IOMMU would then land at
+ * addr & 0xfffffff, in somebody else's memory. So the default is what a
+ * default edu decodes, and a VM that widens it says so with edu_dma_bits.
  */
-static unsigned int mdl_edu_dma_bits = 64;
+static unsigned int mdl_edu_dma_bits = 28;
 module_param_named(edu_dma_bits, mdl_edu_dma_bits, uint, 0444);
 MODULE_PARM_DESC(edu_dma_bits,
-		 "DMA address bits of the edu device, as its QEMU dma_mask property (default: 64)");
+		 "DMA address bits of the edu device, as its QEMU dma_mask property (default: 28, what QEMU's edu decodes unless its dma_mask is set)");
 
 static const struct file_operations mdl_fops = {
 	.owner		= THIS_MODULE,
@@ -121,6 +122,10 @@ static struct mdl_device *mdl_device_create(struct device *dev)
 	mdev->drm.mode_config.funcs = &mdl_mode_config_funcs;
 
 	mdl_device_usage_init(mdev);
+
+	/* Once, here: every allocation will fail, and its errno alone is terse. */
+	if (mdl_dma_bounces(dev))
+		dev_warn(dev, "the platform bounces all DMA of this device through swiotlb (swiotlb=force or a confidential guest); allocations fail with ENXIO\n");
 
 	return mdev;
 }
@@ -295,6 +300,7 @@ static void __exit mdl_exit(void)
 	pci_unregister_driver(&mdl_pci_driver);
 	/* Every allocation is gone with its devices: the pool is all that is left. */
 	mdl_pool_fini();
+	mdl_limits_exit();
 }
 
 module_init(mdl_init);

@@ -12,6 +12,7 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
@@ -21,6 +22,7 @@
 struct dma_buf;
 struct drm_file;
 struct drm_minor;
+struct mdl_user;
 
 #define MDL_DRIVER_NAME		"mdl"
 /* The platform driver's name: its device is DMA-direct, see mdl_drv.c. */
@@ -99,17 +101,15 @@ static inline struct mdl_device *to_mdl_device(struct drm_device *drm)
  * @file: the DRM file
  * @objects: GEM objects this file allocated that are still alive
  * @usage: the sum over @objects
- * @reserved: bytes of allocations in progress, held against max_file_mb
  * @client_id: the file's drm-client-id in fdinfo, where the DRM core does
  *             not number files itself (before 6.5)
  *
- * @objects, @usage and @reserved are protected by &mdl_device.usage_lock.
+ * @objects and @usage are protected by &mdl_device.usage_lock.
  */
 struct mdl_file {
 	struct drm_file *file;
 	struct list_head objects;
 	struct mdl_usage usage;
-	u64 reserved;
 	u64 client_id;
 };
 
@@ -119,6 +119,8 @@ struct mdl_file {
  * @mdl: the allocation, owned by the object
  * @owner: the file that allocated it, NULL once that file is closed;
  *         protected by &mdl_device.usage_lock
+ * @limit_user: the user @limit_bytes are counted for, with a reference;
+ *              NULL for none
  * @limit_bytes: bytes counted against the client limits until the object
  *               is freed (see mdl_limit.c); 0 for none
  * @owner_link: entry in &mdl_file.objects
@@ -132,6 +134,7 @@ struct mdl_gem_object {
 	struct drm_gem_object base;
 	struct drm_mdl *mdl;
 	struct mdl_file *owner;
+	struct mdl_user *limit_user;
 	u64 limit_bytes;
 	struct list_head owner_link;
 	struct list_head dev_link;
@@ -149,7 +152,8 @@ static inline struct mdl_gem_object *to_mdl_gem(struct drm_gem_object *obj)
 void mdl_device_usage_init(struct mdl_device *mdev);
 struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 				      struct drm_mdl *mdl,
-				      struct drm_file *file, u64 reserved);
+				      struct drm_file *file,
+				      struct mdl_user *user, u64 reserved);
 struct mdl_gem_object *mdl_gem_from_object(struct drm_gem_object *obj);
 struct mdl_gem_object *mdl_gem_lookup(struct drm_file *file, u32 handle);
 int mdl_gem_open(struct drm_device *drm, struct drm_file *file);
@@ -171,17 +175,17 @@ extern const struct drm_ioctl_desc mdl_ioctls[MDL_NUM_IOCTLS];
 
 /* The module parameters, in MiB; 0 for no limit. */
 extern unsigned int mdl_max_total_mb;
-extern unsigned int mdl_max_file_mb;
+extern unsigned int mdl_max_user_mb;
 
 unsigned int mdl_limit_default_total_mb(unsigned long ram_mb);
-unsigned int mdl_limit_default_file_mb(unsigned long ram_mb);
+unsigned int mdl_limit_default_user_mb(unsigned long ram_mb);
 void mdl_limits_init(void);
+void mdl_limits_exit(void);
 unsigned long mdl_limit_client_pages(void);
-int mdl_limit_reserve(struct drm_device *drm, struct drm_file *file,
-		      u64 bytes);
-void mdl_limit_unreserve(struct drm_device *drm, struct drm_file *file,
-			 u64 bytes);
-void mdl_limit_release(u64 bytes);
+unsigned long mdl_limit_user_pages(kuid_t uid);
+unsigned long mdl_limit_user_count(void);
+int mdl_limit_reserve(u64 bytes, struct mdl_user **userp);
+void mdl_limit_release(struct mdl_user *user, u64 bytes);
 
 /* ---- mdl_fdinfo.c ---- */
 

@@ -53,18 +53,15 @@ void mdl_device_usage_init(struct mdl_device *mdev)
 }
 
 static void mdl_gem_charge(struct mdl_device *mdev, struct mdl_gem_object *mobj,
-			   struct mdl_file *mfile, u64 reserved)
+			   struct mdl_file *mfile)
 {
 	spin_lock(&mdev->usage_lock);
-	mobj->limit_bytes = reserved;
 	mdl_usage_add(&mdev->total, mobj->mdl);
 	list_add_tail(&mobj->dev_link, &mdev->objects);
 	if (mfile) {
 		mobj->owner = mfile;
 		list_add_tail(&mobj->owner_link, &mfile->objects);
 		mdl_usage_add(&mfile->usage, mobj->mdl);
-		/* In one step: the limit sees the bytes neither twice nor never. */
-		mfile->reserved -= reserved;
 	} else {
 		mdl_usage_add(&mdev->orphaned, mobj->mdl);
 	}
@@ -99,7 +96,8 @@ static void mdl_gem_free(struct drm_gem_object *obj)
 	drm_mdl_free(mobj->mdl);
 	/* Only now, so the totals never show less than is really held. */
 	mdl_gem_uncharge(to_mdl_device(obj->dev), mobj, pages, bytes);
-	mdl_limit_release(mobj->limit_bytes);
+	/* The user's too: its count follows the pages, not the file. */
+	mdl_limit_release(mobj->limit_user, mobj->limit_bytes);
 	mutex_destroy(&mobj->vmap_lock);
 	kfree(mobj);
 }
@@ -334,7 +332,9 @@ static const struct drm_gem_object_funcs mdl_gem_funcs = {
  * @drm: the device @mdl is mapped on
  * @mdl: the allocation; the object takes it over, also on failure
  * @file: the allocating file, charged in debugfs; may be NULL
- * @reserved: bytes @file reserved for @mdl with mdl_limit_reserve(), taken
+ * @user: the user mdl_limit_reserve() reserved @reserved for, NULL if none;
+ *        its reference is taken over with the reservation
+ * @reserved: bytes reserved for @mdl with mdl_limit_reserve(), taken
  *            over by the object's charge (or dropped on failure); 0 if none
  *
  * Return: the object with one reference, or ERR_PTR(-ENOMEM) after @mdl
@@ -342,7 +342,8 @@ static const struct drm_gem_object_funcs mdl_gem_funcs = {
  */
 struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 				      struct drm_mdl *mdl,
-				      struct drm_file *file, u64 reserved)
+				      struct drm_file *file,
+				      struct mdl_user *user, u64 reserved)
 {
 	struct mdl_gem_object *mobj;
 
@@ -350,8 +351,7 @@ struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 	       kzalloc(sizeof(*mobj), GFP_KERNEL_ACCOUNT);
 	if (!mobj) {
 		drm_mdl_free(mdl);
-		if (file && reserved)
-			mdl_limit_unreserve(drm, file, reserved);
+		mdl_limit_release(user, reserved);
 		return ERR_PTR(-ENOMEM);
 	}
 
@@ -360,8 +360,10 @@ struct mdl_gem_object *mdl_gem_create(struct drm_device *drm,
 	mobj->mdl = mdl;
 	mutex_init(&mobj->vmap_lock);
 	INIT_LIST_HEAD(&mobj->owner_link);
-	mdl_gem_charge(to_mdl_device(drm), mobj, file ? file->driver_priv : NULL,
-		       reserved);
+	/* The reservation becomes the charge: the limits see it throughout. */
+	mobj->limit_user = user;
+	mobj->limit_bytes = reserved;
+	mdl_gem_charge(to_mdl_device(drm), mobj, file ? file->driver_priv : NULL);
 
 	return mobj;
 }

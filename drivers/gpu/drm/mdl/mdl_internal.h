@@ -63,6 +63,15 @@ struct mdl_plan {
 	u32 cache_type;
 };
 
+/*
+ * A plan flag outside DRM_MDL_ALLOC_FLAGS_ALL, set by the ioctl for a caller
+ * without CAP_SYS_ADMIN: no exact placement (alloc_contig_range() takes
+ * frames the caller would choose, and drains every CPU's lists and the
+ * pool on the way), so nothing it asks costs others more than a plain
+ * allocation of its size.
+ */
+#define MDL_PLAN_UNPRIVILEGED	BIT(31)
+
 int mdl_request_to_plan(const struct drm_mdl_request *req,
 			struct mdl_plan *plan);
 
@@ -116,8 +125,11 @@ bool mdl_window_next(struct mdl_window_walker *walker,
  * @pooled: for non-cached requests, a bit per page taken from the pool,
  *          which is already in its caching state; NULL otherwise
  * @max_seg_pages: the longest entry the mapping device takes, at least 1
+ * @seg_boundary_pages: no entry crosses a pfn that is a multiple of this
+ *                      (a power of two); 0 when the device has no boundary
  * @nr_runs: physically contiguous runs in @pages
  * @nr_entries: entries the runs take, each cut every @max_seg_pages pages
+ *              and at every segment boundary
  * @next_pfn: the pfn that would extend the last run
  * @entry_room: pages the last entry can still take
  * @run_starts: the index in @pages of the first page of each of the first
@@ -139,6 +151,7 @@ struct mdl_page_list {
 	unsigned long capacity;
 	unsigned long *pooled;
 	unsigned long max_seg_pages;
+	unsigned long seg_boundary_pages;
 	unsigned int nr_runs;
 	unsigned int nr_entries;
 	unsigned long next_pfn;
@@ -170,6 +183,16 @@ static inline struct page *mdl_page_at(struct page *page, unsigned long n)
 	return pfn_to_page(page_to_pfn(page) + n);
 }
 
+/*
+ * The most pages an entry starting at @pfn can take before the segment
+ * boundary of @boundary pages (a power of two; 0 for none).
+ */
+static inline unsigned long mdl_seg_room(unsigned long boundary,
+					 unsigned long pfn)
+{
+	return boundary ? boundary - (pfn & (boundary - 1)) : ULONG_MAX;
+}
+
 /* Appends @n physically contiguous pages starting at @page. */
 static inline void mdl_page_list_add(struct mdl_page_list *list,
 				     struct page *page, unsigned long n)
@@ -182,21 +205,31 @@ static inline void mdl_page_list_add(struct mdl_page_list *list,
 			list->run_starts[list->nr_runs] = list->count;
 		list->nr_runs++;
 		list->nr_entries++;
-		list->entry_room = list->max_seg_pages;
+		list->entry_room = min(list->max_seg_pages,
+				       mdl_seg_room(list->seg_boundary_pages,
+						    pfn));
 	}
 	list->next_pfn = pfn + n;
 	list->count += n;
 	for (i = 0; i < n; i++)
 		slot[i] = pfn_to_page(pfn + i);
-	if (n <= list->entry_room) {
-		list->entry_room -= n;
-	} else {
-		unsigned long over = n - list->entry_room;
-		unsigned long more = DIV_ROUND_UP(over, list->max_seg_pages);
+	/*
+	 * Past the last entry's room: entries every max_seg_pages pages from
+	 * where it ends, and again from every boundary crossed. One pass per
+	 * boundary, none per page.
+	 */
+	while (n > list->entry_room) {
+		unsigned long room, more;
 
+		pfn += list->entry_room;
+		n -= list->entry_room;
+		room = mdl_seg_room(list->seg_boundary_pages, pfn);
+		more = DIV_ROUND_UP(min(n, room), list->max_seg_pages);
 		list->nr_entries += more;
-		list->entry_room = more * list->max_seg_pages - over;
+		/* Pages from @pfn the entries counted so far take. */
+		list->entry_room = min(more * list->max_seg_pages, room);
 	}
+	list->entry_room -= n;
 }
 
 /**
@@ -270,6 +303,7 @@ int mdl_contig_scatter(struct mdl_chunk_ctx *ctx,
 
 /* ---- mdl_cache.c ---- */
 
+u32 mdl_cache_types(void);
 int mdl_cache_apply(struct page **pages, unsigned long count, u32 cache_type);
 void mdl_cache_restore(struct page **pages, unsigned long count,
 		       u32 cache_type);
@@ -343,11 +377,13 @@ static inline bool mdl_run_next(struct mdl_run_iter *it)
 /* ---- mdl_dma.c ---- */
 
 unsigned long mdl_dma_max_seg_pages(struct device *dev);
+unsigned long mdl_dma_seg_boundary_pages(struct device *dev);
 int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
 		     const struct drm_mdl *mdl, gfp_t gfp);
 int mdl_dma_map(struct device *dev, struct drm_mdl *mdl);
 void mdl_dma_unmap(struct drm_mdl *mdl);
 bool mdl_dma_translated(struct device *dev);
+bool mdl_dma_bounces(struct device *dev);
 unsigned long mdl_dma_pfn_limit(struct device *dev,
 				unsigned long ram_end_pfn);
 
@@ -367,13 +403,14 @@ bool mdl_pool_keeps_whole(unsigned long nr_pages);
 bool mdl_pool_may_have_whole(unsigned long nr_pages, u32 cache_type);
 struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
 				    const struct mdl_window *window,
-				    unsigned long max_seg_pages, int nid);
+				    unsigned long max_seg_pages,
+				    unsigned long seg_boundary_pages, int nid);
 struct shrinker *mdl_pool_shrinker(void);
 
 /* ---- mdl_alloc.c ---- */
 
 struct drm_mdl *mdl_alloc(struct device *dev, const struct drm_mdl_request *req,
-			  gfp_t gfp_extra);
+			  gfp_t gfp_extra, u32 plan_flags);
 
 /* ---- mdl_phase.c ---- */
 

@@ -14,6 +14,7 @@
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -58,6 +59,29 @@ static gfp_t mdl_user_gfp(void)
 #endif
 }
 
+/*
+ * Whether @req leaves the choice of frames to the kernel: all of memory, or
+ * the low 4 GiB a 32-bit device needs, in one window. Windows has no user
+ * mode placement at all (MmAllocatePagesForMdlEx() is kernel-mode only);
+ * any narrower window would let the caller learn where its pages are and,
+ * with exact placement, take frames it chose from whoever holds them, the
+ * Rowhammer primitive /proc/pid/pagemap stopped handing out.
+ */
+static bool mdl_request_places_nothing(const struct drm_mdl_request *req)
+{
+	return !req->skip && !req->low && req->high >= SZ_4G - 1;
+}
+
+/*
+ * Chunks larger than the buddy allocator's largest block exist only through
+ * exact placement, which is for CAP_SYS_ADMIN.
+ */
+static bool mdl_request_needs_placement(const struct drm_mdl_request *req)
+{
+	return (req->flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS) &&
+	       PAGE_ALIGN(req->total_bytes) > (PAGE_SIZE << MAX_PAGE_ORDER);
+}
+
 static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 			   struct drm_file *file)
 {
@@ -72,8 +96,9 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 		.flags = args->flags | DRM_MDL_ALLOC_FULLY_REQUIRED,
 	};
 	struct mdl_gem_object *mobj;
+	struct mdl_user *user;
 	struct drm_mdl *mdl;
-	u32 chunk_count, dma_segment_count, handle;
+	u32 chunk_count, dma_segment_count, handle, plan_flags = 0;
 	u64 byte_count, page_count, bytes;
 	int ret, idx;
 
@@ -85,13 +110,23 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	if (ret)
 		return ret;
 
-	/* Unzeroed pages may hold another process's data. */
-	if ((req.flags & DRM_MDL_ALLOC_DONT_ZERO) && !capable(CAP_SYS_ADMIN))
-		return -EPERM;
+	/*
+	 * Unzeroed pages may hold another process's data; placed ones tell
+	 * and choose physical frames. The capability is asked for only when
+	 * the request needs it, so that the audit record means something.
+	 */
+	if ((req.flags & DRM_MDL_ALLOC_DONT_ZERO) ||
+	    !mdl_request_places_nothing(&req) ||
+	    mdl_request_needs_placement(&req)) {
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+	} else if (!capable(CAP_SYS_ADMIN)) {
+		plan_flags = MDL_PLAN_UNPRIVILEGED;
+	}
 
 	/* Validated: at most DRM_MDL_MAX_BYTES, so this cannot wrap. */
 	bytes = PAGE_ALIGN(req.total_bytes);
-	ret = mdl_limit_reserve(drm, file, bytes);
+	ret = mdl_limit_reserve(bytes, &user);
 	if (ret)
 		return ret;
 
@@ -100,14 +135,14 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	 * IOMMU letting go of it; unplug waits for this section instead.
 	 */
 	if (!drm_dev_enter(drm, &idx)) {
-		mdl_limit_unreserve(drm, file, bytes);
+		mdl_limit_release(user, bytes);
 		return -ENODEV;
 	}
 
-	mdl = mdl_alloc(drm->dev, &req, mdl_user_gfp());
+	mdl = mdl_alloc(drm->dev, &req, mdl_user_gfp(), plan_flags);
 	if (IS_ERR(mdl)) {
 		drm_dev_exit(idx);
-		mdl_limit_unreserve(drm, file, bytes);
+		mdl_limit_release(user, bytes);
 		return PTR_ERR(mdl);
 	}
 
@@ -120,7 +155,7 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	chunk_count = mdl->nr_runs;
 	dma_segment_count = mdl->sgt.nents;
 
-	mobj = mdl_gem_create(drm, mdl, file, bytes);
+	mobj = mdl_gem_create(drm, mdl, file, user, bytes);
 	drm_dev_exit(idx);
 	if (IS_ERR(mobj))
 		return PTR_ERR(mobj);
@@ -166,7 +201,7 @@ static int mdl_fill_page_entries(struct drm_device *drm,
 				 struct sg_dma_page_iter *iter,
 				 struct sg_page_iter *cpu_iter, bool *started,
 				 u64 index, unsigned int n, bool show_phys,
-				 struct drm_mdl_page_entry *batch)
+				 bool show_dma, struct drm_mdl_page_entry *batch)
 {
 	unsigned int i;
 	int idx;
@@ -182,7 +217,8 @@ static int mdl_fill_page_entries(struct drm_device *drm,
 		*started = true;
 	}
 	for (i = 0; i < n && __sg_page_iter_dma_next(iter); i++) {
-		batch[i].dma_addr = sg_page_iter_dma_address(iter);
+		batch[i].dma_addr = show_dma ?
+				    sg_page_iter_dma_address(iter) : 0;
 		batch[i].phys_addr = 0;
 		if (show_phys && !WARN_ON_ONCE(!__sg_page_iter_next(cpu_iter)))
 			batch[i].phys_addr =
@@ -201,7 +237,7 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 	struct drm_mdl_page_entry *batch;
 	struct sg_dma_page_iter iter;
 	struct sg_page_iter cpu_iter;
-	bool show_phys, started = false;
+	bool show_phys, show_dma, started = false;
 	unsigned int batch_len, n;
 	u64 done = 0;
 	int ret = 0;
@@ -209,8 +245,13 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 	if (!count)
 		return 0;
 
-	/* As /proc/pid/pagemap: physical addresses are for the admin only. */
+	/*
+	 * As /proc/pid/pagemap: physical addresses are for the admin only,
+	 * and so are DMA addresses wherever they are the physical ones (a
+	 * device without translation, or in an identity domain).
+	 */
 	show_phys = capable(CAP_SYS_ADMIN);
+	show_dma = show_phys || mdl_dma_translated(mdl->dev);
 
 	batch_len = min_t(u64, count, MDL_GET_PAGES_BATCH);
 	batch = kmalloc_array(batch_len, sizeof(*batch), GFP_KERNEL);
@@ -221,7 +262,7 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 		n = min_t(u64, count - done, batch_len);
 		ret = mdl_fill_page_entries(drm, mdl, &iter, &cpu_iter,
 					    &started, first + done, n,
-					    show_phys, batch);
+					    show_phys, show_dma, batch);
 		if (ret)
 			break;
 		if (copy_to_user(out + done, batch, n * sizeof(*batch))) {
@@ -315,6 +356,8 @@ static int mdl_ioctl_info(struct drm_device *drm, void *data,
 		caps |= DRM_MDL_CAP_IOMMU;
 	if (mdev->edu)
 		caps |= DRM_MDL_CAP_DMA_COPY;
+	if (mdl_dma_bounces(dev))
+		caps |= DRM_MDL_CAP_DMA_BOUNCED;
 
 	args->caps = caps;
 	args->dma_mask = dma_get_mask(dev);
@@ -323,10 +366,9 @@ static int mdl_ioctl_info(struct drm_device *drm, void *data,
 	args->page_size = PAGE_SIZE;
 	args->max_segment_size = dma_get_max_seg_size(dev);
 	args->supported_flags = DRM_MDL_ALLOC_FLAGS_ALL;
-	args->cache_types = BIT(DRM_MDL_CACHE_NON_CACHED) |
-			    BIT(DRM_MDL_CACHE_CACHED) |
-			    BIT(DRM_MDL_CACHE_WRITE_COMBINED);
+	args->cache_types = mdl_cache_types();
 	args->dma_copy_max_bytes = mdev->edu ? MDL_DMA_COPY_MAX_BYTES : 0;
+	args->seg_boundary_mask = dma_get_seg_boundary(dev);
 
 	return 0;
 }

@@ -427,10 +427,14 @@ bool mdl_pool_keep_whole(struct drm_mdl *mdl)
 	return mdl_pool_park(mdl, &mdl_pool.whole_dirty, &whole->count);
 }
 
-/* Whether every run of @mdl lies in @window and fits @max_seg_pages. */
+/*
+ * Whether every run of @mdl lies in @window, fits @max_seg_pages and
+ * crosses no boundary of @seg_boundary_pages.
+ */
 static bool mdl_whole_fits(const struct drm_mdl *mdl,
 			   const struct mdl_window *window,
-			   unsigned long max_seg_pages, int nid)
+			   unsigned long max_seg_pages,
+			   unsigned long seg_boundary_pages, int nid)
 {
 	struct scatterlist *sg;
 	unsigned int k;
@@ -439,6 +443,8 @@ static bool mdl_whole_fits(const struct drm_mdl *mdl,
 		unsigned long n = sg->length >> PAGE_SHIFT;
 
 		if (n > max_seg_pages ||
+		    n > mdl_seg_room(seg_boundary_pages,
+				     page_to_pfn(sg_page(sg))) ||
 		    !mdl_block_fits(sg_page(sg), n, window, nid))
 			return false;
 	}
@@ -451,6 +457,7 @@ static bool mdl_whole_fits(const struct drm_mdl *mdl,
  * @cache_type: the caching state the pages must be in
  * @window: the window every page must lie in
  * @max_seg_pages: the longest entry the mapping device takes
+ * @seg_boundary_pages: the mapping device's segment boundary, 0 for none
  * @nid: required node, or NUMA_NO_NODE
  *
  * Only the oldest one of its size and type is looked at: a request whose
@@ -460,7 +467,8 @@ static bool mdl_whole_fits(const struct drm_mdl *mdl,
  */
 struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
 				    const struct mdl_window *window,
-				    unsigned long max_seg_pages, int nid)
+				    unsigned long max_seg_pages,
+				    unsigned long seg_boundary_pages, int nid)
 {
 	struct mdl_pool_whole *whole = mdl_pool_whole_of(nr_pages, cache_type);
 	struct drm_mdl *mdl;
@@ -470,7 +478,8 @@ struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
 	spin_lock(&mdl_pool.lock);
 	mdl = list_first_entry_or_null(&whole->mdls, struct drm_mdl,
 				       pool_link);
-	if (mdl && mdl_whole_fits(mdl, window, max_seg_pages, nid)) {
+	if (mdl && mdl_whole_fits(mdl, window, max_seg_pages,
+				  seg_boundary_pages, nid)) {
 		list_del(&mdl->pool_link);
 		whole->count--;
 		mdl_pool.nr_clean -= nr_pages;

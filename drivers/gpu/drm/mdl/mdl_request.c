@@ -46,7 +46,8 @@ static int mdl_check_contiguous_chunks(const struct drm_mdl_request *req,
  * @req: the caller's request
  * @plan: filled on success
  *
- * Return: 0, or -EINVAL for any malformed request.
+ * Return: 0, -EINVAL for any malformed request, or -EOPNOTSUPP for a
+ * cache type the architecture cannot give.
  */
 int mdl_request_to_plan(const struct drm_mdl_request *req,
 			struct mdl_plan *plan)
@@ -66,6 +67,8 @@ int mdl_request_to_plan(const struct drm_mdl_request *req,
 		return -EINVAL;
 	if (req->cache_type >= MDL_KNOWN_CACHE_TYPES)
 		return -EINVAL;
+	if (!(mdl_cache_types() & BIT(req->cache_type)))
+		return -EOPNOTSUPP;
 	if (req->flags & ~DRM_MDL_ALLOC_FLAGS_ALL)
 		return -EINVAL;
 
@@ -99,7 +102,8 @@ int mdl_request_to_plan(const struct drm_mdl_request *req,
  * Lets a caller reject a malformed request early, with the same verdict
  * drm_mdl_alloc() would give.
  *
- * Return: 0 when @req is well formed, -EINVAL otherwise.
+ * Return: 0 when @req is well formed, -EINVAL when it is not, -EOPNOTSUPP
+ * for a cache type the architecture cannot give (mdl_cache_types()).
  */
 int drm_mdl_validate_request(const struct drm_mdl_request *req)
 {

@@ -69,8 +69,10 @@ static bool mdl_window_bounds(const struct mdl_window_walker *walker, u64 k,
  * @walker: the iterator
  * @window: filled with the window's pfn bounds, clipped to RAM
  *
- * Windows without a whole page inside them, or starting past RAM, are skipped
- * (past RAM ends the walk).
+ * A window starting past RAM ends the walk, and so does one without a whole
+ * page inside it: @skip is a page multiple, so every later window lies the
+ * same way across pages and has none either. Skipping them one by one would
+ * walk all of RAM in steps of @skip, unbounded and unkillable.
  *
  * Return: true when @window was filled, false when the walk is over.
  */
@@ -97,13 +99,17 @@ bool mdl_window_next(struct mdl_window_walker *walker,
 		/* First page starting at or above low. */
 		first = (low >> PAGE_SHIFT) + !!(low & ~PAGE_MASK);
 		/* Last page whose final byte is at or below high. */
-		if (high < PAGE_SIZE - 1)
-			continue;
+		if (high < PAGE_SIZE - 1) {
+			walker->done = true;
+			break;
+		}
 		last = (high - (PAGE_SIZE - 1)) >> PAGE_SHIFT;
 		if (last >= walker->top_pfn)
 			last = walker->top_pfn - 1;
-		if (first > last)
-			continue;
+		if (first > last) {
+			walker->done = true;
+			break;
+		}
 
 		window->index = k;
 		window->first_pfn = first;
