@@ -23,7 +23,8 @@
  * alias of the pages is left: x86 switches the linear map along (PAT), and
  * UML has no memory types at all. On arm64 and the others the linear map
  * stays cacheable, so a WC mapping could read the previous owner's data
- * out of dirty lines; DRM's drm_arch_can_wc_memory() says no there too.
+ * out of dirty lines (DRM's drm_arch_can_wc_memory() refuses WC on arm,
+ * arm64, PowerPC and LoongArch for that reason).
  *
  * Return: a mask with bit n set for each DRM_MDL_CACHE_* n accepted.
  */

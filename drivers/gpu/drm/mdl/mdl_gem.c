@@ -243,6 +243,9 @@ static struct sg_table *mdl_gem_map_dma_buf(struct dma_buf_attachment *attach,
 	struct sg_table *sgt;
 	int ret;
 
+	/* An importer would work on bounce slots, as our own device would. */
+	if (mdl_dma_bounces(attach->dev))
+		return ERR_PTR(-ENXIO);
 	sgt = kzalloc_obj(*sgt, GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);

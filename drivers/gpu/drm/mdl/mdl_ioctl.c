@@ -120,7 +120,8 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	    mdl_request_needs_placement(&req)) {
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-	} else if (!capable(CAP_SYS_ADMIN)) {
+	} else if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN)) {
+		/* Asked of every plain request: no audit record for it. */
 		plan_flags = MDL_PLAN_UNPRIVILEGED;
 	}
 
@@ -201,7 +202,7 @@ static int mdl_fill_page_entries(struct drm_device *drm,
 				 struct sg_dma_page_iter *iter,
 				 struct sg_page_iter *cpu_iter, bool *started,
 				 u64 index, unsigned int n, bool show_phys,
-				 bool show_dma, struct drm_mdl_page_entry *batch)
+				 bool *show_dma, struct drm_mdl_page_entry *batch)
 {
 	unsigned int i;
 	int idx;
@@ -214,10 +215,16 @@ static int mdl_fill_page_entries(struct drm_device *drm,
 		/* The CPU side: the same pages, runs cut differently. */
 		__sg_page_iter_start(cpu_iter, mdl->sgt.sgl,
 				     mdl->sgt.orig_nents, index);
+		/*
+		 * DMA addresses are for the admin too wherever they are the
+		 * physical ones; the IOMMU domain is only there to ask while
+		 * the device is.
+		 */
+		*show_dma = show_phys || mdl_dma_translated(mdl->dev);
 		*started = true;
 	}
 	for (i = 0; i < n && __sg_page_iter_dma_next(iter); i++) {
-		batch[i].dma_addr = show_dma ?
+		batch[i].dma_addr = *show_dma ?
 				    sg_page_iter_dma_address(iter) : 0;
 		batch[i].phys_addr = 0;
 		if (show_phys && !WARN_ON_ONCE(!__sg_page_iter_next(cpu_iter)))
@@ -237,7 +244,7 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 	struct drm_mdl_page_entry *batch;
 	struct sg_dma_page_iter iter;
 	struct sg_page_iter cpu_iter;
-	bool show_phys, show_dma, started = false;
+	bool show_phys, show_dma = false, started = false;
 	unsigned int batch_len, n;
 	u64 done = 0;
 	int ret = 0;
@@ -245,13 +252,8 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 	if (!count)
 		return 0;
 
-	/*
-	 * As /proc/pid/pagemap: physical addresses are for the admin only,
-	 * and so are DMA addresses wherever they are the physical ones (a
-	 * device without translation, or in an identity domain).
-	 */
+	/* As /proc/pid/pagemap: physical addresses are for the admin only. */
 	show_phys = capable(CAP_SYS_ADMIN);
-	show_dma = show_phys || mdl_dma_translated(mdl->dev);
 
 	batch_len = min_t(u64, count, MDL_GET_PAGES_BATCH);
 	batch = kmalloc_array(batch_len, sizeof(*batch), GFP_KERNEL);
@@ -262,7 +264,7 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 		n = min_t(u64, count - done, batch_len);
 		ret = mdl_fill_page_entries(drm, mdl, &iter, &cpu_iter,
 					    &started, first + done, n,
-					    show_phys, show_dma, batch);
+					    show_phys, &show_dma, batch);
 		if (ret)
 			break;
 		if (copy_to_user(out + done, batch, n * sizeof(*batch))) {

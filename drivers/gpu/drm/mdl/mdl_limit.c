@@ -64,6 +64,7 @@
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 
+#include "mdl_compat.h"
 #include "mdl_drv.h"
 
 /* The parameters' value until mdl_limits_init() puts the default in. */
@@ -216,7 +217,7 @@ static struct mdl_user *mdl_user_get(kuid_t uid)
 	if (user)
 		return user;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	new = kzalloc_obj(*new, GFP_KERNEL);
 	if (!new)
 		return NULL;
 	new->uid = uid;
@@ -238,10 +239,19 @@ static struct mdl_user *mdl_user_get(kuid_t uid)
 
 static void mdl_user_put(struct mdl_user *user)
 {
-	if (!refcount_dec_and_lock(&user->ref, &mdl_users.xa_lock))
-		return;
-	__xa_erase(&mdl_users, __kuid_val(user->uid));
+	bool last;
+
+	/*
+	 * Under the lock lookups take their reference in, so that none finds
+	 * a record on its way out. Once per object freed, not per page.
+	 */
+	xa_lock(&mdl_users);
+	last = refcount_dec_and_test(&user->ref);
+	if (last)
+		__xa_erase(&mdl_users, __kuid_val(user->uid));
 	xa_unlock(&mdl_users);
+	if (!last)
+		return;
 
 	WARN_ON(atomic_long_read(&user->pages));
 	kfree(user);

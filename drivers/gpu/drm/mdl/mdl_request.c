@@ -67,8 +67,6 @@ int mdl_request_to_plan(const struct drm_mdl_request *req,
 		return -EINVAL;
 	if (req->cache_type >= MDL_KNOWN_CACHE_TYPES)
 		return -EINVAL;
-	if (!(mdl_cache_types() & BIT(req->cache_type)))
-		return -EOPNOTSUPP;
 	if (req->flags & ~DRM_MDL_ALLOC_FLAGS_ALL)
 		return -EINVAL;
 
@@ -85,6 +83,10 @@ int mdl_request_to_plan(const struct drm_mdl_request *req,
 		if (!req->skip || req->skip % drm_mdl_large_page_size())
 			return -EINVAL;
 	}
+
+	/* Well formed, and only then: one the architecture cannot give. */
+	if (!(mdl_cache_types() & BIT(req->cache_type)))
+		return -EOPNOTSUPP;
 
 	plan->nr_pages = total >> PAGE_SHIFT;
 	plan->low = req->low;

@@ -165,10 +165,11 @@ static bool mdl_ttm_tt_supported(const struct ttm_tt *tt)
  * Context: process context; may sleep unless DRM_MDL_ALLOC_NO_WAIT is set.
  * Return: the descriptor, or an ERR_PTR: -EINVAL for a malformed template,
  * an unknown caching, no @dev, a @tt larger than DRM_MDL_MAX_BYTES, or an
- * imported, decrypted or backed-up (ttm_tt_setup_backup()) @tt; -ENOMEM
- * when the pages
- * cannot be had; -EINTR on a fatal signal. On error @tt is unchanged and
- * nothing is left allocated.
+ * imported, decrypted or backed-up (ttm_tt_setup_backup()) @tt;
+ * -EOPNOTSUPP for a caching the architecture cannot give; -ENXIO when the
+ * platform bounces all of @dev's DMA; -ENOMEM when the pages cannot be
+ * had; -EINTR on a fatal signal. On error @tt is unchanged and nothing is
+ * left allocated.
  */
 struct drm_mdl *drm_mdl_ttm_populate(struct device *dev, struct ttm_tt *tt,
 				     const struct drm_mdl_request *tmpl)
