@@ -693,9 +693,11 @@ void Fuzzer::op_alloc() {
   }
   // Placing memory is for CAP_SYS_ADMIN: all of memory or [0, >= 4 GiB - 1],
   // no SkipBytes, no contiguous block beyond the buddy allocator's 4 MiB.
-  const bool places = sent.low != 0 || sent.high < 0xffffffffull || sent.skip != 0 ||
-                      ((sent.flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS) &&
-                       ((sent.total_bytes + kPage - 1) & ~(kPage - 1)) > (4ull << 20));
+  // With contiguous chunks, skip is the block size rather than a stride.
+  const bool blocks = sent.flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+  const uint64_t block = sent.skip ? sent.skip : (sent.total_bytes + kPage - 1) & ~(kPage - 1);
+  const bool places = sent.low != 0 || sent.high < 0xffffffffull || (sent.skip != 0 && !blocks) ||
+                      (blocks && block > (4ull << 20));
   if (places && !root_) {
     expect(e == EPERM, what + ": placement unprivileged, got " + errname(e) + ", want EPERM");
     return;

@@ -120,6 +120,8 @@ TEST_P(Unprivileged, PlacingMemoryIsEPERM) {
                   {"a window without a whole page", 1, 4095, 4096, 4 * KiB, 0},
                   {"one contiguous block larger than the buddy allocator's", 0,
                    DRM_MDL_HIGH_UNLIMITED, 0, 64 * MiB, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS},
+                  {"contiguous 8 MiB blocks", 0, DRM_MDL_HIGH_UNLIMITED, 8 * MiB, 16 * MiB,
+                   DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS},
               };
               for (const auto& c : refused) {
                 mdl::Request r{.low = c.low, .high = c.high, .skip = c.skip,
@@ -134,6 +136,9 @@ TEST_P(Unprivileged, PlacingMemoryIsEPERM) {
                   {"all of memory", 0, DRM_MDL_HIGH_UNLIMITED, 0, 64 * KiB, 0},
                   {"the low 4 GiB", 0, 4 * GiB - 1, 0, 64 * KiB, 0},
                   {"a contiguous 64 KiB block", 0, DRM_MDL_HIGH_UNLIMITED, 0, 64 * KiB,
+                   DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS},
+                  // skip is the block size here, not SkipBytes.
+                  {"contiguous 64 KiB blocks", 0, DRM_MDL_HIGH_UNLIMITED, 64 * KiB, 256 * KiB,
                    DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS},
               };
               for (const auto& c : allowed) {

@@ -268,6 +268,11 @@ TEST(ExplainError, EpermNamesThePlacementAndTheCapability) {
   msg = mdl::explain_alloc_error(EPERM, r);
   EXPECT_NE(msg.find("--skip 0x100000000"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("--high"), std::string::npos) << msg;
+  r = req(16 << 20);
+  r.skip = 8 << 20;
+  r.flags = DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+  msg = mdl::explain_alloc_error(EPERM, r);
+  EXPECT_NE(msg.find("contiguous blocks of 8 MiB"), std::string::npos) << msg;
 }
 
 TEST(ExplainError, EnxioAndEopnotsuppSayWhatThePlatformLacks) {

@@ -41,9 +41,9 @@ extern "C" {
  *
  * Placing memory is for CAP_SYS_ADMIN, as it is for kernel mode on Windows:
  * without it, the window must be all of memory or start at 0 and end at or
- * above 4 GiB - 1, @skip must be 0, and DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS
- * must not ask for a block larger than the page allocator's largest; anything
- * else is EPERM.
+ * above 4 GiB - 1, with no SkipBytes (@skip is 0, or the block size of
+ * DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS), and no block larger than the page
+ * allocator's largest; anything else is EPERM.
  */
 struct drm_mdl_alloc {
 	/** @low: in, first byte of physical window 0. */

@@ -496,14 +496,15 @@ std::string explain_alloc_error(int err, const Request& req, const Limits& lim) 
         return "--flags dont-zero needs CAP_SYS_ADMIN: unzeroed pages never reach an "
                "unprivileged process; run as root or drop dont-zero (EPERM)";
       std::vector<std::string> what;
-      if (req.skip) what.push_back(fmt::format("--skip {}", hex(req.skip)));
+      const bool blocks = req.flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+      if (req.skip && !blocks) what.push_back(fmt::format("--skip {}", hex(req.skip)));
       if (req.low) what.push_back(fmt::format("--low {}", hex(req.low)));
       if (req.high < 0xffffffffull)
         what.push_back(fmt::format("--high {} (below 4 GiB - 1)", hex(req.high)));
-      if (what.empty() && (req.flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS))
-        what.push_back(fmt::format("one contiguous block of {}, larger than the page "
+      if (what.empty() && blocks)
+        what.push_back(fmt::format("contiguous blocks of {}, larger than the page "
                                    "allocator's largest",
-                                   format_size(req.total_bytes)));
+                                   format_size(req.skip ? req.skip : req.total_bytes)));
       std::string list;
       for (size_t i = 0; i < what.size(); i++) list += (i ? ", " : "") + what[i];
       return fmt::format(

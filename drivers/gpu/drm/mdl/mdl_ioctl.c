@@ -69,17 +69,23 @@ static gfp_t mdl_user_gfp(void)
  */
 static bool mdl_request_places_nothing(const struct drm_mdl_request *req)
 {
-	return !req->skip && !req->low && req->high >= SZ_4G - 1;
+	bool blocks = req->flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
+
+	/* With contiguous chunks @skip is the block size, not a stride. */
+	return (!req->skip || blocks) && !req->low && req->high >= SZ_4G - 1;
 }
 
 /*
- * Chunks larger than the buddy allocator's largest block exist only through
- * exact placement, which is for CAP_SYS_ADMIN.
+ * Blocks larger than the buddy allocator's largest exist only through
+ * exact placement, which is for CAP_SYS_ADMIN. A block is @skip bytes, or
+ * the whole request without @skip.
  */
 static bool mdl_request_needs_placement(const struct drm_mdl_request *req)
 {
+	u64 block = req->skip ? req->skip : PAGE_ALIGN(req->total_bytes);
+
 	return (req->flags & DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS) &&
-	       PAGE_ALIGN(req->total_bytes) > (PAGE_SIZE << MAX_PAGE_ORDER);
+	       block > (PAGE_SIZE << MAX_PAGE_ORDER);
 }
 
 static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
