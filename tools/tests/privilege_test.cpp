@@ -107,44 +107,42 @@ TEST_P(Unprivileged, PlacingMemoryIsEPERM) {
               auto d = mdl::Device::open(p);
               if (!d) return "open: " + mdl::describe_errno(d.errnum());
               constexpr uint64_t MiB = 1024 * KiB, GiB = 1024 * MiB;
+              constexpr uint32_t blocks = DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS;
               struct Case {
                 const char* what;
-                uint64_t low, high, skip, bytes;
-                uint32_t flags;
+                mdl::Request r;
               };
               const Case refused[] = {
-                  {"a window above 0", 64 * MiB, DRM_MDL_HIGH_UNLIMITED, 0, 64 * KiB, 0},
-                  {"a window below 4 GiB - 1", 0, 64 * MiB - 1, 0, 64 * KiB, 0},
-                  {"a one-page window", 0x10000000, 0x10000fff, 0, 4 * KiB, 0},
-                  {"SkipBytes", 0, 4 * GiB - 1, 4 * GiB, 64 * KiB, 0},
-                  {"a window without a whole page", 1, 4095, 4096, 4 * KiB, 0},
-                  {"one contiguous block larger than the buddy allocator's", 0,
-                   DRM_MDL_HIGH_UNLIMITED, 0, 64 * MiB, DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS},
-                  {"contiguous 8 MiB blocks", 0, DRM_MDL_HIGH_UNLIMITED, 8 * MiB, 16 * MiB,
-                   DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS},
+                  {"a window above 0", {.low = 64 * MiB, .total_bytes = 64 * KiB}},
+                  {"a window below 4 GiB - 1", {.high = 64 * MiB - 1, .total_bytes = 64 * KiB}},
+                  {"a one-page window",
+                   {.low = 0x10000000, .high = 0x10000fff, .total_bytes = 4 * KiB}},
+                  {"SkipBytes", {.high = 4 * GiB - 1, .skip = 4 * GiB, .total_bytes = 64 * KiB}},
+                  {"a window without a whole page",
+                   {.low = 1, .high = 4095, .skip = 4096, .total_bytes = 4 * KiB}},
+                  {"one contiguous block larger than the buddy allocator's",
+                   {.total_bytes = 64 * MiB, .flags = blocks}},
+                  {"contiguous 8 MiB blocks",
+                   {.skip = 8 * MiB, .total_bytes = 16 * MiB, .flags = blocks}},
               };
               for (const auto& c : refused) {
-                mdl::Request r{.low = c.low, .high = c.high, .skip = c.skip,
-                               .total_bytes = c.bytes, .flags = c.flags};
-                auto a = d->alloc(r);
+                auto a = d->alloc(c.r);
                 if (a) return std::string(c.what) + " without CAP_SYS_ADMIN was allowed";
                 if (a.errnum() != EPERM)
                   return std::string(c.what) + " without CAP_SYS_ADMIN: " +
                          mdl::describe_errno(a.errnum()) + ", want EPERM";
               }
               const Case allowed[] = {
-                  {"all of memory", 0, DRM_MDL_HIGH_UNLIMITED, 0, 64 * KiB, 0},
-                  {"the low 4 GiB", 0, 4 * GiB - 1, 0, 64 * KiB, 0},
-                  {"a contiguous 64 KiB block", 0, DRM_MDL_HIGH_UNLIMITED, 0, 64 * KiB,
-                   DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS},
+                  {"all of memory", {.total_bytes = 64 * KiB}},
+                  {"the low 4 GiB", {.high = 4 * GiB - 1, .total_bytes = 64 * KiB}},
+                  {"a contiguous 64 KiB block",
+                   {.total_bytes = 64 * KiB, .flags = blocks}},
                   // skip is the block size here, not SkipBytes.
-                  {"contiguous 64 KiB blocks", 0, DRM_MDL_HIGH_UNLIMITED, 64 * KiB, 256 * KiB,
-                   DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS},
+                  {"contiguous 64 KiB blocks",
+                   {.skip = 64 * KiB, .total_bytes = 256 * KiB, .flags = blocks}},
               };
               for (const auto& c : allowed) {
-                mdl::Request r{.low = c.low, .high = c.high, .skip = c.skip,
-                               .total_bytes = c.bytes, .flags = c.flags};
-                if (auto a = d->alloc(r); !a)
+                if (auto a = d->alloc(c.r); !a)
                   return std::string(c.what) + " without CAP_SYS_ADMIN: " +
                          mdl::describe_errno(a.errnum()) + ", want it allowed";
               }
