@@ -13,8 +13,9 @@ and Google Benchmark's JSON (mdl_bench_user), and writes, into --out:
 
 Every number comes from the input files; nothing is filled in.
 
-  report.py --uml uml.txt --vm vm.txt --user vm-user.json --out build/bench
+  report.py --uml uml.txt --vm vm.txt --user vm-user.json --out build/bench/7.3
   report.py --smoke --uml uml.txt --out build/bench/smoke-6.1
+  report.py --summary build/bench/*/results.json --out build/bench
   report.py --pool-mb 4K,2M,1G      (pool size for the largest allocation)
 """
 import argparse
@@ -152,6 +153,9 @@ def user_results(path):
         if parts[0] == "BM_MdlTouchMapped" and len(parts) == 3:
             names["/".join(parts)] = ("touch_mapped", int(parts[1]),
                                       "mdl_touch_mapped" + ("_direct" if parts[2] == "1" else ""))
+        elif parts[0] == "BM_MdlTouchMappedByPages" and len(parts) == 3:
+            names["/".join(parts)] = ("touch_mapped", int(parts[1]),
+                                      "mdl_touch_by_pages" + ("_direct" if parts[2] == "1" else ""))
         elif parts[0] == "BM_VgemTouchMapped" and len(parts) == 2:
             names["/".join(parts)] = ("touch_mapped", int(parts[1]), "vgem_touch_mapped")
     out = []
@@ -387,9 +391,6 @@ def user_table(rows, err, out):
 
 # ------------------------------------------------------------ targets --
 
-# The allocate-and-map calls drm-mdl is measured against.
-PEERS = ("ttm_pool", "heap_ladder", "dma_noncontig", "naive_order0")
-
 
 def targets(kernel, user_rows, out):
     idx = index(kernel["results"])
@@ -429,14 +430,23 @@ def targets(kernel, user_rows, out):
 
     phases = index(kernel["phases"])
 
-    def issue12_targets(where, u, vs, check):
-        """Issue 12: small and scattered requests, 4 KiB to 1 GiB."""
+    series = os.environ.get("MDL_KERNEL", "")
+
+    def issue31_targets(where, u, vs, check):
+        """Issue 31: every size on every kernel; "no slower" allows 3 %."""
         f = "fragmented"
-        every = {"issue": 12, "minimum": 0}
-        check("pool cold no slower than TTM's pool (every size)", where, u,
-              vs("pool_cold", "ttm_pool", 1.0), "cold/ttm <= 1.00", **every)
-        check("pool cold no slower than the heap ladder (every size)", where, u,
-              vs("pool_cold", "heap_ladder", 1.0), "cold/ladder <= 1.00", **every)
+        every = {"issue": 31, "minimum": 0}
+
+        def vs_fastest(size):
+            x = med(where, u, size, "pool_cold")
+            peers = sorted((m, c) for c in ("ttm_pool", "heap_ladder")
+                           if (m := med(where, u, size, c)) is not None)
+            if x is None or not peers:
+                return None
+            m, c = peers[0]
+            return f"{x / m:.3f}x ({c})", x / m <= 1.03
+        check("pool cold no slower than the fastest of TTM's pool and the heap ladder "
+              "(every size)", where, u, vs_fastest, "cold/fastest <= 1.03", **every)
         check("pool warm <= 0.5x TTM's pool (every size)", where, u,
               vs("pool_warm", "ttm_pool", 0.5), "warm/ttm <= 0.50", **every)
 
@@ -450,77 +460,31 @@ def targets(kernel, user_rows, out):
                 return None
             return f"{t} ns of warm {w} ns and of TTM's {m} ns", True
         check("  the measurement's own cost: the timer row", where, u, harness,
-              "timer ns", info=True, issue=12, minimum=4096, maximum=4096)
-        check("4 KiB: pool cold <= 1.3x the zeroing bound", where, u,
-              vs("pool_cold", "zero_bound", 1.3), "cold/zero <= 1.30", issue=12,
-              minimum=4096, maximum=4096)
-
-        # Whether any allocate-and-map call in the run gets there: each of
-        # them takes its page from the page allocator and gives it back,
-        # which at 4 KiB costs about as much as clearing the page.
-        def fastest_peer(size):
-            z = med(where, u, size, "zero_bound")
-            peers = sorted((m, c) for c in PEERS
-                           if (m := med(where, u, size, c)) is not None)
-            if z is None or not peers:
-                return None
-            m, c = peers[0]
-            return f"{m / z:.3f}x ({c})", m / z <= 1.3
-        check("  floor of the other allocators: the fastest of them / zeroing bound",
-              where, u, fastest_peer, "peer/zero", info=True, issue=12,
-              minimum=4096, maximum=4096)
+              "timer ns", info=True, issue=31, minimum=4096, maximum=4096)
+        # In the VM on every kernel; in UML only on 7.3, whose IOVA API
+        # maps without a scatterlist entry per run.
+        frag_info = where == "uml" and series != "7.3"
         check("fragmented, 64 MiB to 1 GiB: pool cold no slower than the naive order-0 loop",
-              where, f, vs("pool_cold", "naive_order0", 1.0, scenario=f), "cold/naive <= 1.00",
-              issue=12, minimum=64 << 20)
+              where, f, vs("pool_cold", "naive_order0", 1.03, scenario=f),
+              "cold/naive <= 1.03", info=frag_info, issue=31, minimum=64 << 20)
         check("fragmented, 64 MiB to 1 GiB: pool warm <= 0.3x the naive order-0 loop",
               where, f, vs("pool_warm", "naive_order0", 0.3, scenario=f), "warm/naive <= 0.30",
-              issue=12, minimum=64 << 20)
+              info=frag_info, issue=31, minimum=64 << 20)
 
-        # The descriptor as issue 12 found it (79cc4d4): a page pointer and
-        # a pfn per page, and per contiguous run a chunk entry (16 bytes)
-        # and a scatterlist entry (32, in page-sized tables of 128 of which
-        # one chains to the next), without the struct and without slab and
-        # vmalloc rounding, which make the baseline smaller and the target
-        # harder. The runs are those of the very allocations whose bytes
-        # were counted (the phase pass); the layout's chunk count is of
-        # another allocation, which in fragmented memory may differ.
-        def layout_79cc4d4(runs, pages):
-            return 16 + (16 + 32 * 128 / 127) * runs / pages
-
+        # Everything a scattered request allocates, mapping state included,
+        # per page: at most 16 bytes on 7.3; what the other kernels take
+        # is shown beside it.
         def descriptor(size):
             ph = phases.get((where, f, size, "pool_cold"))
-            r = idx.get((where, f, size, "pool_cold"))
-            if not ph or not ok(r) or not ph.get("pages"):
+            if not ph or not ph.get("pages"):
                 return None
-            runs = ph.get("runs", r["chunks"])
             now = ph["desc_bytes"] / ph["pages"]
-            before = layout_79cc4d4(runs, ph["pages"])
-            return f"{now:.1f} B/page vs {before:.1f} ({now / before:.2f}x)", now <= before / 2
-        # From 2 MiB up, where the struct itself is below 0.5 % of the bytes.
-        check("fragmented (>= 2 MiB): descriptor bytes per page <= half of 79cc4d4's layout",
-              where, f, descriptor, "now/before <= 0.50", issue=12)
-
-        # The other layout that never needs vmalloc (which UML maps with a
-        # host mmap() per page, the cost of its fragmented rows): the same
-        # runs in chained page-sized tables of x86-64's 32-byte entries, one
-        # of 128 a link, and the run index drm_mdl_page() searches (16
-        # bytes per 256 entries), without the struct. Where that is above
-        # half, no scatterlist layout passes both this row and UML's
-        # fragmented ones.
-        def chained(size):
-            ph = phases.get((where, f, size, "pool_cold"))
-            if not ph or not ph.get("pages") or "runs" not in ph:
-                return None
-            per_run = 32 * 128 / 127 + 16 / 256
-            chain = per_run * ph["runs"] / ph["pages"]
-            before = layout_79cc4d4(ph["runs"], ph["pages"])
-            return f"{chain:.1f} B/page ({chain / before:.3f}x)", chain <= before / 2
-        if where == "vm":
-            check("  the same runs in chained page-sized tables, with the run index",
-                  where, f, chained, "chain/before", info=True, issue=12)
+            return f"{now:.1f} B/page ({ph.get('runs', '?')} runs)", now <= 16
+        check("fragmented (>= 2 MiB): descriptor <= 16 bytes per page (7.3)",
+              where, f, descriptor, "B/page <= 16", info=series != "7.3", issue=31)
 
         check("pool warm >= 20x faster than TTM's pool (>= 2 MiB)", where, u,
-              vs("pool_warm", "ttm_pool", 20.0, inverse=True), "ttm/warm >= 20.0", issue=12)
+              vs("pool_warm", "ttm_pool", 20.0, inverse=True), "ttm/warm >= 20.0", issue=31)
         if where == "vm":
             def one_segment(c):
                 def fn(size):
@@ -531,7 +495,7 @@ def targets(kernel, user_rows, out):
                 return fn
             for c in ("pool_cold", "pool_warm"):
                 check(f"{c}: one DMA segment behind the IOMMU (>= 2 MiB)", where, u,
-                      one_segment(c), "segments == 1", issue=12)
+                      one_segment(c), "segments == 1", issue=31)
 
     wheres = []
     for r in kernel["results"]:
@@ -559,7 +523,7 @@ def targets(kernel, user_rows, out):
               vs("pool_cold", "dma_noncontig", 1.0), "cold/noncontig <= 1.00")
         check("pool warm >= 3x faster than TTM's pool (>= 2 MiB)", where, u,
               vs("pool_warm", "ttm_pool", 3.0, inverse=True), "ttm/warm >= 3.00")
-        issue12_targets(where, u, vs, check)
+        issue31_targets(where, u, vs, check)
         # Read as drm-mdl with its pool: cold, both sit on the zeroing
         # bound, and naive/zero_bound is the most any cold allocator can
         # reach; that ceiling is shown with the cold ratio.
@@ -622,7 +586,7 @@ def targets(kernel, user_rows, out):
                                            f"CREATE_DUMB+DESTROY_DUMB ({dev})",
                                  "where": "vm", "verdict": "PASS" if ratio <= 1 else "FAIL",
                                  "detail": f"{fmt_ns(a['median_ns'])} vs {fmt_ns(g['median_ns'])}: "
-                                           f"{ratio:.2f}x", "limit": "<= 1.00", "issue": 12})
+                                           f"{ratio:.2f}x", "limit": "<= 1.00", "issue": 31})
         m, g = uidx.get("mdl_alloc_mmap_touch" + suffix), uidx.get("vgem_dumb_mmap_touch")
         if m and g:
             ratio = g["median_ns"] / m["median_ns"]
@@ -635,11 +599,14 @@ def targets(kernel, user_rows, out):
                              "detail": f"{ratio:.2f}x", "limit": ">= 5.00", "issue": 31})
 
         # mmap + touch of an existing allocation: one fault per 2 MiB run
-        # where the kernel maps PFN ranges by PMD, against vgem's shmem.
+        # where the kernel maps PFN ranges by PMD, against the same object
+        # mapped one page off a 2 MiB boundary, where every fault maps 16
+        # pages as before, and against vgem's shmem.
         touched = {(r["contender"], r["size"]): r for r in user_rows
                    if r["scenario"] == "touch_mapped"}
         for size in sorted({s for (_, s) in touched}):
             m = touched.get(("mdl_touch_mapped" + suffix, size))
+            b = touched.get(("mdl_touch_by_pages" + suffix, size))
             g = touched.get(("vgem_touch_mapped", size))
             if not m or "faults" not in m:
                 continue
@@ -652,8 +619,16 @@ def targets(kernel, user_rows, out):
                 "detail": f"{fmt_ns(m['median_ns'])}, {m['faults']:.0f} faults, "
                           f"{per_run:.1f} per 2 MiB{vs}",
                 "limit": "faults/2 MiB <= 1", "issue": 31})
+            if b and size >= 64 << 20:
+                ratio = b["median_ns"] / m["median_ns"]
+                verdicts.append({
+                    "target": f"mmap+touch of {fmt_size(size)} >= 4x faster than by pages ({dev})",
+                    "where": "vm", "verdict": "PASS" if ratio >= 4 else "FAIL",
+                    "detail": f"{fmt_ns(m['median_ns'])} vs {fmt_ns(b['median_ns'])} "
+                              f"({b.get('faults', 0):.0f} faults): {ratio:.2f}x",
+                    "limit": ">= 4.00", "issue": 31})
 
-    for issue in (4, 12, 31):
+    for issue in (4, 31):
         rows = [v for v in verdicts if v.get("issue", 4) == issue]
         out.append("")
         out.append(f"== targets (issue {issue}; ratios from this run) ==")
@@ -804,8 +779,73 @@ def git_describe():
         return None
 
 
+def summary(paths, outdir):
+    """The targets of several kernels' runs side by side: summary.txt."""
+    docs = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            print(f"summary: cannot read {path}: {e}", file=sys.stderr)
+            return 1
+        docs.append((doc.get("kernel") or os.path.basename(os.path.dirname(path)), doc))
+    kernels = [k for k, _ in docs]
+    out = [f"== targets per kernel (each kernel's ratios from its own run): "
+           f"{', '.join(kernels)} =="]
+    rows = {}
+    for k, doc in docs:
+        for v in doc.get("targets", []):
+            key = (v.get("issue", 4), v["where"], v["target"])
+            rows.setdefault(key, {})[k] = v["verdict"]
+    width = max((len(k) for k in kernels), default=4) + 1
+    head = "".join(f"{k:>{max(width, 5)}}" for k in kernels)
+    for issue in sorted({i for (i, _, _) in rows}):
+        out.append("")
+        out.append(f"   issue {issue}{' ' * 4}{head}")
+        for (i, where, target), verdicts in rows.items():
+            if i != issue:
+                continue
+            cells = "".join(f"{verdicts.get(k, '-'):>{max(width, 5)}}" for k in kernels)
+            out.append(f"   [{where:<3}] {target[:90]:<90}{cells}")
+        for k, doc in docs:
+            judged = [v for v in doc.get("targets", [])
+                      if v.get("issue", 4) == issue and v["verdict"] in ("PASS", "FAIL")]
+            out.append(f"   issue {issue} on {k}: "
+                       f"{sum(v['verdict'] == 'PASS' for v in judged)} of {len(judged)} PASS")
+
+    # Issue 31 asks 7.3's scatterlist-free map + unmap of a scattered 1 GiB
+    # to take at most half of 6.12's: the phase counters of two runs, so
+    # only as steady as the VM's clock between two boots. The free phase
+    # holds the unmap, and giving the pages back, which both kernels do alike.
+    def map_unmap(doc):
+        for ph in doc.get("phases", []):
+            if (ph.get("where"), ph.get("scenario"), ph.get("size"), ph.get("contender")) == \
+                    ("vm", "fragmented", 1 << 30, "pool_cold"):
+                return ph.get("map_ns", 0) + ph.get("free_ns", 0) or None
+        return None
+    by_kernel = dict(docs)
+    if "6.12" in by_kernel and "7.3" in by_kernel:
+        old, new = map_unmap(by_kernel["6.12"]), map_unmap(by_kernel["7.3"])
+        out.append("")
+        if old and new:
+            ratio = new / old
+            out.append(f"   {'PASS' if ratio <= 0.5 else 'FAIL'} [vm ] fragmented 1 GiB map + free "
+                       f"on 7.3 <= 0.5x 6.12's: {fmt_ns(new)} vs {fmt_ns(old)}: {ratio:.2f}x")
+        else:
+            out.append("   N/A  [vm ] fragmented 1 GiB map + free on 7.3 <= 0.5x 6.12's: "
+                       "not measured in both runs")
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "summary.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    print("\n".join(out))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--summary", nargs="+", metavar="RESULTS_JSON",
+                    help="write summary.txt: the targets of these runs side by side")
     ap.add_argument("--uml")
     ap.add_argument("--vm")
     ap.add_argument("--user")
@@ -823,6 +863,8 @@ def main():
         return 0
     if not args.out:
         ap.error("--out is required")
+    if args.summary:
+        return summary(args.summary, args.out)
 
     kernel = {"results": [], "phases": [], "skips": [], "infos": [], "done": []}
     for path in (args.uml, args.vm):
@@ -860,6 +902,7 @@ def main():
     doc = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "commit": git_describe(),
+        "kernel": os.environ.get("MDL_KERNEL"),
         "units": "ns; time of allocate + zero + DMA-map + unmap + free",
         "environments": [i for i in kernel["infos"] if "device" in i],
         "fragmentation": [i for i in kernel["infos"] if "held_mib" in i],

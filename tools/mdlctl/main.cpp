@@ -159,6 +159,8 @@ json info_json(const mdl::Device& dev, const mdl::Info& i) {
       {"caps", i.caps},
       {"iommu", (i.caps & DRM_MDL_CAP_IOMMU) != 0},
       {"dma_copy", (i.caps & DRM_MDL_CAP_DMA_COPY) != 0},
+      {"dma_bounced", (i.caps & DRM_MDL_CAP_DMA_BOUNCED) != 0},
+      {"huge_mappings", (i.caps & DRM_MDL_CAP_HUGE_MAPPINGS) != 0},
       {"dma_mask", mdl::hex(i.dma_mask)},
       {"dma_mask_bits", 64 - __builtin_clzll(i.dma_mask | 1)},
       {"page_size", i.page_size},
@@ -222,6 +224,9 @@ void cmd_info(const Options& o) {
   row("dma copy", (i.caps & DRM_MDL_CAP_DMA_COPY)
                       ? fmt::format("yes, up to {} per copy", mdl::format_size(i.dma_copy_max_bytes))
                       : std::string("no (no DMA engine on this device)"));
+  row("mmap", (i.caps & DRM_MDL_CAP_HUGE_MAPPINGS)
+                  ? "one fault and one PMD per 2 MiB run"
+                  : "up to 16 pages per fault (this kernel maps no PFNs by PMD)");
 }
 
 // ---- clients ----

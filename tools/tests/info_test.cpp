@@ -20,7 +20,9 @@ TEST_P(Info, ReportsTheLimitsOfSpec) {
   EXPECT_GE(info.max_segment_size, info.page_size);
   EXPECT_NE(info.seg_boundary_mask, 0u);
   EXPECT_GE(info.seg_boundary_mask, info.page_size - 1);
-  EXPECT_EQ(info.caps & ~(DRM_MDL_CAP_IOMMU | DRM_MDL_CAP_DMA_COPY), 0u) << "unknown caps bits";
+  EXPECT_EQ(info.caps & ~(DRM_MDL_CAP_IOMMU | DRM_MDL_CAP_DMA_COPY | DRM_MDL_CAP_HUGE_MAPPINGS),
+            0u)
+      << "unknown caps bits";
   EXPECT_EQ(info.flags, 0u);
 }
 

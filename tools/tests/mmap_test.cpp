@@ -4,9 +4,12 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <string_view>
 #include <optional>
 #include <tuple>
 
@@ -92,6 +95,80 @@ TEST_P(MmapCache, ReusedPagesAreZeroedAgain) {
   }
 }
 
+// Page faults this process has taken so far. Page tables of a PFN map are
+// not in /proc/self/pagemap (page walks skip VM_PFNMAP), so what a fault
+// mapped shows in the faults the next touches do not take.
+long minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
+
+// Debian's kernels from 6.12 on x86-64 map PFNs by PMD
+// (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP); a driver there that does not is a bug.
+bool kernel_maps_pfn_pmds() {
+  utsname u{};
+  if (uname(&u) != 0 || std::string_view(u.machine) != "x86_64") return false;
+  unsigned major = 0, minor = 0;
+  if (std::sscanf(u.release, "%u.%u", &major, &minor) != 2) return false;
+  return major > 6 || (major == 6 && minor >= 12);
+}
+
+// A sequential touch of a mapping takes one fault per 2 MiB run where the
+// kernel maps PFNs by PMD, else one per 16 pages; either way every page is
+// the object's own, also after part of a huge mapping is unmapped.
+TEST_P(MmapCache, EachTwoMiBRunTakesOneFault) {
+  constexpr uint64_t run = 2 * MiB, size = 8 * MiB;
+  auto info = dev.info();
+  ASSERT_TRUE(info) << mdl::describe_errno(info.errnum());
+  const bool huge = info->caps & DRM_MDL_CAP_HUGE_MAPPINGS;
+  if (kernel_maps_pfn_pmds()) {
+    EXPECT_TRUE(huge) << "this kernel maps PFNs by PMD but INFO lacks DRM_MDL_CAP_HUGE_MAPPINGS";
+  }
+  if (info->large_page_size != run) GTEST_SKIP() << "large pages are not 2 MiB here";
+  auto req = request(size, cache(),
+                     DRM_MDL_ALLOC_REQUIRE_CONTIGUOUS_CHUNKS | DRM_MDL_ALLOC_FAST_LARGE_PAGES);
+  req.skip = run;
+  auto a = dev.alloc(req);
+  ASSERT_TRUE(a) << mdl::describe_errno(a.errnum());
+  auto m = dev.map(*a);
+  ASSERT_TRUE(m) << "mmap: " << mdl::describe_errno(m.errnum());
+  const auto base = reinterpret_cast<uintptr_t>(m->data());
+  if (huge) {
+    EXPECT_EQ(base % run, 0u) << "the mapping is not 2 MiB-aligned";
+  }
+
+  const size_t ps = page_size(), pages = size / ps;
+  auto* bytes = static_cast<volatile std::byte*>(m->data());
+  const long before = minor_faults();
+  for (size_t i = 0; i < pages; i++) bytes[i * ps] = std::byte(i * 7 + 1);
+  const long faults = minor_faults() - before;
+  if (huge) {
+    EXPECT_LE(faults, static_cast<long>(size / run)) << "faults for " << size / run << " runs";
+  } else {
+    EXPECT_LE(faults, static_cast<long>(pages / 16)) << "faults for " << pages << " pages";
+  }
+
+  // A mapping of the dma-buf one page in sees each page at its own offset.
+  auto buf = dev.export_dmabuf(*a);
+  ASSERT_TRUE(buf) << mdl::describe_errno(buf.errnum());
+  auto shifted = mdl::Mapping::map_fd(buf->fd(), ps, size - ps);
+  ASSERT_TRUE(shifted) << mdl::describe_errno(shifted.errnum());
+  auto* other = static_cast<const volatile std::byte*>(shifted->data());
+  for (size_t i = 1; i < pages; i++) {
+    const std::byte seen = other[(i - 1) * ps];
+    ASSERT_EQ(seen, std::byte(i * 7 + 1)) << "page " << i;
+  }
+
+  // Unmapping one page splits the PMD that held it; the rest still maps.
+  ASSERT_EQ(munmap(static_cast<std::byte*>(m->data()) + run + ps, ps), 0) << std::strerror(errno);
+  for (size_t i = 0; i < pages; i++) {
+    if (i == (run + ps) / ps) continue;
+    const std::byte seen = bytes[i * ps];
+    ASSERT_EQ(seen, std::byte(i * 7 + 1)) << "page " << i << " after the split";
+  }
+}
+
 class MapOffset : public DeviceTest {};
 
 TEST_F(MapOffset, IsStableAndPageAligned) {
@@ -152,15 +229,6 @@ TEST_F(MapOffset, MappingKeepsPagesAliveAfterFree) {
   // The handle is gone but the mapping holds the object: still the same bytes.
   EXPECT_EQ(first_difference(m->bytes(), pattern), -1);
   std::memset(m->data(), 0, m->size());
-}
-
-// Page faults this process has taken so far. Page tables of a PFN map are
-// not in /proc/self/pagemap (page walks skip VM_PFNMAP), so what a fault
-// mapped shows in the faults the next touches do not take.
-long minor_faults() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_minflt;
 }
 
 // A fault maps the page touched and up to 15 after it, as TTM does, but

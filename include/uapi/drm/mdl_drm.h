@@ -140,6 +140,13 @@ struct drm_mdl_map_offset {
  * DRM_IOCTL_MDL_ALLOC fails with ENXIO.
  */
 #define DRM_MDL_CAP_DMA_BOUNCED	(1u << 2)
+/*
+ * mmap() maps each 2 MiB-aligned part of an allocation that is one 2 MiB
+ * physical run with a single PMD: one fault and one TLB entry. The mapping
+ * is placed so that object offsets that are multiples of 2 MiB are 2 MiB-
+ * aligned. Without it every fault maps up to 16 pages.
+ */
+#define DRM_MDL_CAP_HUGE_MAPPINGS	(1u << 3)
 
 /**
  * struct drm_mdl_info - DRM_IOCTL_MDL_INFO argument

@@ -21,6 +21,11 @@
 //                               (2 MiB to 1 GiB): what a user mapping costs,
 //                               with the faults it takes ("faults" counter,
 //                               per repetition; minor faults of the process)
+//   BM_MdlTouchMappedByPages/S/D
+//                               the same mapping placed one page off a
+//                               2 MiB boundary, where no PMD fits and every
+//                               fault maps up to 16 pages: the baseline of
+//                               the huge mappings, on the same object
 //   BM_VgemTouchMapped/S        the same on a vgem dumb buffer, a
 //                               shmem-backed GEM object, created (and its
 //                               pages populated by a first touch) before
@@ -218,6 +223,34 @@ void BM_MdlTouchMapped(benchmark::State& state) {
   touch_mapped(state, size, [&] { return dev->map(*a); });
 }
 
+// mmap of @a one page past a 2 MiB boundary: a hint the kernel takes when
+// the range is free, as it is right after the reservation is dropped.
+mdl::Result<mdl::Mapping> map_off_pmd(const mdl::Device& dev, const mdl::Allocation& a) {
+  constexpr uintptr_t pmd = 2 << 20;
+  auto offset = dev.map_offset(a.handle());
+  if (!offset) return mdl::fail(offset.errnum());
+  const size_t span = a.byte_count() + 2 * pmd;
+  void* room = mmap(nullptr, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (room == MAP_FAILED) return mdl::fail(errno);
+  munmap(room, span);
+  const uintptr_t hint = ((reinterpret_cast<uintptr_t>(room) + pmd - 1) & ~(pmd - 1)) + kPage;
+  void* at = mmap(reinterpret_cast<void*>(hint), a.byte_count(), PROT_READ | PROT_WRITE,
+                  MAP_SHARED, dev.fd(), static_cast<off_t>(*offset));
+  if (at == MAP_FAILED) return mdl::fail(errno);
+  mdl::Mapping m(at, a.byte_count());
+  if (reinterpret_cast<uintptr_t>(at) != hint) return mdl::fail(EADDRNOTAVAIL);
+  return m;
+}
+
+void BM_MdlTouchMappedByPages(benchmark::State& state) {
+  auto& dev = device(state.range(1));
+  if (!dev) return state.SkipWithError("no such mdl device");
+  const auto size = static_cast<uint64_t>(state.range(0));
+  auto a = dev->alloc({.total_bytes = size});
+  if (!a) return state.SkipWithError(("alloc: " + mdl::errno_name(a.errnum())).c_str());
+  touch_mapped(state, size, [&] { return map_off_pmd(*dev, *a); });
+}
+
 void BM_VgemTouchMapped(benchmark::State& state) {
   int fd = vgem().get();
   if (fd < 0) return state.SkipWithError("no vgem card node");
@@ -247,6 +280,10 @@ BENCHMARK(BM_MdlMmapTouch)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_VgemDumbMmapTouch)->Arg(64 << 20)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MdlTouchMapped)
+    ->ArgsProduct({{2 << 20, 64 << 20, 1 << 30}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MdlTouchMappedByPages)
     ->ArgsProduct({{2 << 20, 64 << 20, 1 << 30}, {0, 1}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

@@ -22,6 +22,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/gfp.h>
+#include <linux/huge_mm.h>
 #include <linux/kthread.h>
 #include <linux/dma-buf.h>
 #include <linux/memcontrol.h>
@@ -285,6 +286,78 @@ static inline int mdl_alloc_contig_range(unsigned long start,
 #else
 	return alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp);
 #endif
+}
+#endif
+
+/*
+ * Mapping a 2 MiB run with one PMD of PFNs. 6.12 made the fault path ask
+ * &vm_operations_struct.huge_fault (given the order of the fault since
+ * 6.8) for VM_PFNMAP mappings whatever the THP setting, where the
+ * architecture has pmd_special(): CONFIG_ARCH_SUPPORTS_PMD_PFNMAP came
+ * with it. 7.0 took the pfn_t out of vmf_insert_pfn_pmd(). Elsewhere a
+ * fault maps PTEs only: 6.1 never asks a PFN map for a PMD.
+ */
+#if defined(CONFIG_TRANSPARENT_HUGEPAGE) && \
+	defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && \
+	(MDL_HAVE_VMF_INSERT_PFN_PMD_PFN || MDL_HAVE_VMF_INSERT_PFN_PMD_PFN_T)
+#define MDL_HAVE_PFN_PMD	1
+#else
+#define MDL_HAVE_PFN_PMD	0
+#endif
+
+#if MDL_HAVE_PFN_PMD
+#if MDL_HAVE_VMF_INSERT_PFN_PMD_PFN_T
+#include <linux/pfn_t.h>
+#endif
+#define MDL_PMD_ORDER		HPAGE_PMD_ORDER
+#define mdl_thp_get_unmapped_area	thp_get_unmapped_area
+#define MDL_VM_OPS_HUGE_FAULT(fn)	.huge_fault = fn,
+
+static inline vm_fault_t mdl_vmf_insert_pfn_pmd(struct vm_fault *vmf,
+						unsigned long pfn, bool write)
+{
+#if MDL_HAVE_VMF_INSERT_PFN_PMD_PFN
+	return vmf_insert_pfn_pmd(vmf, pfn, write);
+#else
+	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
+#endif
+}
+
+/*
+ * The file operations of DRM_GEM_FOPS but for where a mapping goes: 7.0's
+ * drm_gem_get_unmapped_area() aligns only for shmem-backed objects.
+ */
+#define MDL_GEM_FOPS(get_unmapped_area_fn) \
+	.open			= drm_open, \
+	.release		= drm_release, \
+	.unlocked_ioctl		= drm_ioctl, \
+	.compat_ioctl		= drm_compat_ioctl, \
+	.poll			= drm_poll, \
+	.read			= drm_read, \
+	.llseek			= noop_llseek, \
+	.get_unmapped_area	= get_unmapped_area_fn, \
+	.mmap			= drm_gem_mmap, \
+	.fop_flags		= FOP_UNSIGNED_OFFSET,
+#else
+/* Never a PMD fault, so any order will do: none is asked for. */
+#define MDL_PMD_ORDER		9
+#define MDL_VM_OPS_HUGE_FAULT(fn)
+#define MDL_GEM_FOPS(get_unmapped_area_fn)	DRM_GEM_FOPS,
+
+static inline vm_fault_t mdl_vmf_insert_pfn_pmd(struct vm_fault *vmf,
+						unsigned long pfn, bool write)
+{
+	return VM_FAULT_FALLBACK;
+}
+
+/* Unreachable: these file operations keep DRM's get_unmapped_area. */
+static inline unsigned long mdl_thp_get_unmapped_area(struct file *filp,
+						      unsigned long addr,
+						      unsigned long len,
+						      unsigned long pgoff,
+						      unsigned long flags)
+{
+	return -EOPNOTSUPP;
 }
 #endif
 

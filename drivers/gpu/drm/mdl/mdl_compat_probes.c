@@ -211,6 +211,28 @@ int mdl_probe(void)
 }
 #endif
 
+#ifdef MDL_PROBE_VMF_INSERT_PFN_PMD_PFN
+#include <linux/huge_mm.h>
+
+int mdl_probe(void)
+{
+	unsigned long pfn = 0;
+
+	return vmf_insert_pfn_pmd((struct vm_fault *)NULL, pfn, false);
+}
+#endif
+
+#ifdef MDL_PROBE_VMF_INSERT_PFN_PMD_PFN_T
+#include <linux/huge_mm.h>
+#include <linux/pfn_t.h>
+
+int mdl_probe(void)
+{
+	return vmf_insert_pfn_pmd((struct vm_fault *)NULL,
+				  __pfn_to_pfn_t(0, PFN_DEV), false);
+}
+#endif
+
 #ifdef MDL_PROBE_MEMCG_KMEM_ONLINE
 int mdl_probe(void)
 {

@@ -370,6 +370,40 @@ struct page *drm_mdl_page(const struct drm_mdl *mdl, unsigned long index)
 EXPORT_SYMBOL_GPL(drm_mdl_page);
 
 /**
+ * mdl_contiguous_pfn - whether some pages of an MDL are one physical range
+ * @mdl: the allocation
+ * @first: index of the first page
+ * @count: pages, @first + @count at most &drm_mdl.page_count
+ * @pfn: the pfn of page @first, when the answer is yes
+ *
+ * A run may span several entries, cut apart at a segment limit; the pfns
+ * are followed across them.
+ *
+ * Return: true when pages [@first, @first + @count) are consecutive frames.
+ */
+bool mdl_contiguous_pfn(const struct drm_mdl *mdl, unsigned long first,
+			unsigned long count, unsigned long *pfn)
+{
+	struct scatterlist *sg;
+	unsigned long start, next, have;
+
+	if (first >= mdl->page_count || count > mdl->page_count - first)
+		return false;
+	sg = mdl_find_run(mdl, first, &start);
+	*pfn = page_to_pfn(sg_page(sg)) + (first - start);
+	have = (sg->length >> PAGE_SHIFT) - (first - start);
+	next = *pfn + have;
+	while (have < count) {
+		sg = sg_next(sg);
+		if (page_to_pfn(sg_page(sg)) != next)
+			return false;
+		have += sg->length >> PAGE_SHIFT;
+		next += sg->length >> PAGE_SHIFT;
+	}
+	return true;
+}
+
+/**
  * drm_mdl_get_pfns - copy out part of the PFN array of a Windows MDL
  * @mdl: the allocation
  * @first: index of the first page

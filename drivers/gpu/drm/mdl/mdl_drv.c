@@ -57,7 +57,7 @@ MODULE_PARM_DESC(edu_dma_bits,
 
 static const struct file_operations mdl_fops = {
 	.owner		= THIS_MODULE,
-	DRM_GEM_FOPS,
+	MDL_GEM_FOPS(mdl_gem_get_unmapped_area)
 	MDL_FOPS_SHOW_FDINFO(mdl_fdinfo_show)
 };
 

@@ -161,6 +161,9 @@ void mdl_gem_postclose(struct drm_device *drm, struct drm_file *file);
 void mdl_gem_revoke_all(struct mdl_device *mdev);
 struct drm_gem_object *mdl_gem_prime_import(struct drm_device *drm,
 					    struct dma_buf *dma_buf);
+unsigned long mdl_gem_get_unmapped_area(struct file *filp, unsigned long addr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags);
 
 /* ---- mdl_ioctl.c ---- */
 

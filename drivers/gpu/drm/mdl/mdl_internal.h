@@ -335,6 +335,8 @@ void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp);
 struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp);
 void mdl_release_descriptor(struct drm_mdl *mdl);
 u64 mdl_descriptor_bytes(const struct drm_mdl *mdl);
+bool mdl_contiguous_pfn(const struct drm_mdl *mdl, unsigned long first,
+			unsigned long count, unsigned long *pfn);
 
 /**
  * struct mdl_run_iter - walk the physically contiguous runs of an MDL

@@ -366,6 +366,8 @@ static int mdl_ioctl_info(struct drm_device *drm, void *data,
 		caps |= DRM_MDL_CAP_DMA_COPY;
 	if (mdl_dma_bounces(dev))
 		caps |= DRM_MDL_CAP_DMA_BOUNCED;
+	if (MDL_HAVE_PFN_PMD)
+		caps |= DRM_MDL_CAP_HUGE_MAPPINGS;
 
 	args->caps = caps;
 	args->dma_mask = dma_get_mask(dev);
