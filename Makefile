@@ -12,7 +12,8 @@
 #   make tools      C++ user space (library, mdlctl, tests, benchmarks)
 #
 # KERNEL=6.12, 7.2 or 7.3 picks that Debian test kernel instead of 6.1 for
-# module, run, kunit, vm-test, dkms-check and bench(-smoke); the scripts
+# module, run, kunit, vm-test, dkms-check and bench-smoke, and makes bench
+# measure that kernel alone instead of 6.1, 6.12 and 7.3; the scripts
 # read it as MDL_KERNEL. 6.1 and 6.12 are installed by apt; 7.2 and 7.3,
 # which Debian 12 cannot install, are unpacked into the cache by
 # tools/debian-kernel.sh (tools/kernel.sh). check and lint cover them all.
@@ -106,7 +107,9 @@ htmldocs: deps
 	@Documentation/htmldocs.sh
 
 # ---- benchmark (issue 4; tools/bench, see tools/bench/README.md) ----
-#   make bench        UML and VM benchmark: build/bench/results.{json,txt}, plot.svg
+#   make bench        UML and VM benchmark on 6.1, 6.12 and 7.3:
+#                     build/bench/<kernel>/results.{json,txt}, plot.svg,
+#                     build/bench/summary.txt
 #   make bench-smoke  a few seconds at small sizes in UML; last line
 #                     "SUMMARY bench <kernel> <passed> <failed>"
 .PHONY: bench bench-smoke

@@ -876,6 +876,73 @@ out:
 	__free_pages(big, big_order);
 }
 
+/*
+ * mdl_contiguous_pfn(), which the PMD fault asks, against a page-by-page
+ * walk: a run cut into 16-page entries at a 64 KiB segment boundary is
+ * still one physical range, and a range that crosses from one window into
+ * the next, 16 MiB on, is not.
+ */
+static void mdl_contiguous_pfn_follows_runs_across_entries(struct kunit *test)
+{
+	unsigned long base = mdl_free_block(test, 6);
+	struct drm_mdl_request req = mdl_test_request(80 * PAGE_SIZE);
+	const unsigned long counts[] = { 1, 16, 40, 64, 80 };
+	struct device *dev = mdl_test_dev(test);
+	unsigned long *contig, i, pfn, longest = 0;
+	bool crossed_gap = false;
+	struct drm_mdl *mdl;
+	unsigned int c;
+
+	/* 64-page windows every 16 MiB; window 0 is a block just freed. */
+	req.low = PFN_PHYS(base);
+	req.high = PFN_PHYS(base + 64) - 1;
+	req.skip = SZ_16M;
+	req.flags = DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+	dma_set_seg_boundary(dev, SZ_64K - 1);
+	mdl = drm_mdl_alloc(dev, &req);
+	dma_set_seg_boundary(dev, ULONG_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+
+	/* contig[i]: how many pages from page i on are consecutive frames. */
+	contig = kunit_kcalloc(test, mdl->page_count, sizeof(*contig),
+			       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, contig);
+	for (i = mdl->page_count; i--;)
+		contig[i] = i + 1 < mdl->page_count &&
+			    drm_mdl_pfn(mdl, i + 1) == drm_mdl_pfn(mdl, i) + 1 ?
+			    contig[i + 1] + 1 : 1;
+	for (i = 0; i < mdl->page_count; i++)
+		longest = max(longest, contig[i]);
+	/* Entries hold 16 pages at most: a longer range spans two or more. */
+	KUNIT_EXPECT_GT(test, longest, SZ_64K >> PAGE_SHIFT);
+
+	for (i = 0; i < mdl->page_count; i++) {
+		for (c = 0; c < ARRAY_SIZE(counts); c++) {
+			unsigned long n = counts[c];
+			bool want, got;
+
+			if (n > mdl->page_count - i)
+				continue;
+			want = contig[i] >= n;
+			crossed_gap |= !want;
+			pfn = 0;
+			got = mdl_contiguous_pfn(mdl, i, n, &pfn);
+			KUNIT_EXPECT_EQ_MSG(test, got, want, "pages %lu + %lu",
+					    i, n);
+			if (got && want)
+				KUNIT_EXPECT_EQ(test, pfn, drm_mdl_pfn(mdl, i));
+		}
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, crossed_gap,
+			      "no range crossed from one window to the next");
+	/* Out of range is a no, not a read past the runs. */
+	KUNIT_EXPECT_FALSE(test, mdl_contiguous_pfn(mdl, mdl->page_count, 1,
+						    &pfn));
+	KUNIT_EXPECT_FALSE(test, mdl_contiguous_pfn(mdl, 1, mdl->page_count,
+						    &pfn));
+	drm_mdl_free(mdl);
+}
+
 /* A few pages of entries: chained page-sized tables. */
 static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
 {
@@ -1232,6 +1299,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_page_lookup_through_the_run_index),
 	KUNIT_CASE(mdl_alloc_runs_cut_at_an_odd_segment_limit),
 	KUNIT_CASE(mdl_alloc_runs_cut_at_the_segment_boundary),
+	KUNIT_CASE(mdl_contiguous_pfn_follows_runs_across_entries),
 	KUNIT_CASE(mdl_describe_recorded_runs_match_the_page_walk),
 	KUNIT_CASE(mdl_describe_runs_cut_at_the_boundary_match_the_page_walk),
 	KUNIT_CASE(mdl_describe_large_table_is_one_array),
