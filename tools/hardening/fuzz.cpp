@@ -236,6 +236,7 @@ class Fuzzer {
   void op_map_offset();
   void op_mmap();
   void op_munmap_touch();
+  void op_punch_map();
   void op_info();
   void op_dma_copy();
   void op_prime_export();
@@ -926,6 +927,31 @@ void Fuzzer::op_munmap_touch() {
   if (rng_.one_in(2)) drop_map(i);
 }
 
+// Unmap pages out of the middle of a mapping: a PMD over them is split
+// (dropped, on a PFN map) and the pages left on either side refault. The
+// two halves stay mappings of their own, touched now and later.
+void Fuzzer::op_punch_map() {
+  if (maps_.empty() || maps_.size() >= kMaxMaps) return;
+  size_t i = rng_.below(maps_.size());
+  const MapEnt m = maps_[i];
+  const size_t pages = m.len / kPage;
+  if (pages < 3) return;
+  const size_t first = 1 + rng_.below(pages - 2);
+  const size_t count = 1 + rng_.below(pages - first - 1);
+  std::string why;
+  expect(touch(m.addr, m.len, m.writable, &why), "mapping before the punch: " + why);
+  expect(munmap(m.addr + first * kPage, count * kPage) == 0,
+         "munmap of pages " + std::to_string(first) + " + " + std::to_string(count) + " of " +
+             std::to_string(pages) + ": " + errname(errno));
+  maps_.erase(maps_.begin() + static_cast<long>(i));
+  const MapEnt head{m.addr, first * kPage, m.writable};
+  const MapEnt tail{m.addr + (first + count) * kPage, (pages - first - count) * kPage, m.writable};
+  for (const MapEnt& part : {head, tail}) {
+    expect(touch(part.addr, part.len, part.writable, &why), "mapping after a punch: " + why);
+    maps_.push_back(part);
+  }
+}
+
 void Fuzzer::op_info() {
   File& f = files_[rng_.below(files_.size())];
   drm_mdl_info in{};
@@ -1363,6 +1389,7 @@ void Fuzzer::run() {
       {6, &Fuzzer::op_map_offset, "map_offset"},
       {4, &Fuzzer::op_mmap, "mmap"},
       {3, &Fuzzer::op_munmap_touch, "munmap_touch"},
+      {1, &Fuzzer::op_punch_map, "punch_map"},
       {3, &Fuzzer::op_info, "info"},
       {6, &Fuzzer::op_dma_copy, "dma_copy"},
       {3, &Fuzzer::op_prime_export, "prime_export"},
