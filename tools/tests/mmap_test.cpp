@@ -231,8 +231,26 @@ TEST_F(MapOffset, MappingKeepsPagesAliveAfterFree) {
   std::memset(m->data(), 0, m->size());
 }
 
+// mmap of @size bytes of @fd at @offset, placed so that a 2 MiB boundary
+// falls @pages_to_boundary pages into the mapping (0: it starts on one).
+mdl::Result<mdl::Mapping> map_with_boundary_at(int fd, uint64_t offset, size_t size,
+                                               size_t pages_to_boundary) {
+  constexpr uintptr_t pmd = 2 * MiB;
+  const size_t span = size + 3 * pmd;
+  void* room = mmap(nullptr, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (room == MAP_FAILED) return mdl::fail(errno);
+  munmap(room, span);
+  const uintptr_t boundary = ((reinterpret_cast<uintptr_t>(room) + pmd - 1) & ~(pmd - 1)) + pmd;
+  void* at = mmap(reinterpret_cast<void*>(boundary - pages_to_boundary * page_size()), size,
+                  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, fd,
+                  static_cast<off_t>(offset));
+  if (at == MAP_FAILED) return mdl::fail(errno);
+  return mdl::Mapping(at, size);
+}
+
 // A fault maps the page touched and up to 15 after it, as TTM does, but
 // never past the end of the mapping, and each at the object's own page.
+// The mapping starts on a 2 MiB boundary, which a fault never maps past.
 TEST_F(MapOffset, OneFaultMapsUpToSixteenPagesOfTheMapping) {
   const size_t ps = page_size(), object_pages = 50, skip = 3, pages = 37;
   auto a = dev.alloc(request(object_pages * ps));
@@ -249,7 +267,7 @@ TEST_F(MapOffset, OneFaultMapsUpToSixteenPagesOfTheMapping) {
   // start; its dma-buf maps from any page.
   auto buf = dev.export_dmabuf(*a);
   ASSERT_TRUE(buf) << mdl::describe_errno(buf.errnum());
-  auto m = mdl::Mapping::map_fd(buf->fd(), skip * ps, pages * ps);
+  auto m = map_with_boundary_at(buf->fd(), skip * ps, pages * ps, 0);
   ASSERT_TRUE(m) << mdl::describe_errno(m.errnum());
   auto* base = static_cast<volatile std::byte*>(m->data());
   auto touch = [&](size_t from, size_t to) {
@@ -268,6 +286,32 @@ TEST_F(MapOffset, OneFaultMapsUpToSixteenPagesOfTheMapping) {
   // Each page of the mapping is the object's page skip + i.
   auto seen = m->bytes();
   EXPECT_EQ(first_difference(seen, std::span(pattern).subspan(skip * ps, pages * ps)), -1);
+}
+
+// The pages a fault maps after the one touched stop at a 2 MiB boundary:
+// past it the next block may already be one PMD (6.12 and later), which
+// PTEs cannot go under. The mapping is the dma-buf's, one page into the
+// object, so that no part of it can be a PMD itself.
+TEST_F(MapOffset, OneFaultNeverMapsPastATwoMiBBoundary) {
+  const size_t ps = page_size(), pages = 64, to_boundary = 10;
+  auto a = dev.alloc(request((pages + 1) * ps));
+  ASSERT_TRUE(a) << mdl::describe_errno(a.errnum());
+  auto buf = dev.export_dmabuf(*a);
+  ASSERT_TRUE(buf) << mdl::describe_errno(buf.errnum());
+  auto m = map_with_boundary_at(buf->fd(), ps, pages * ps, to_boundary);
+  ASSERT_TRUE(m) << mdl::describe_errno(m.errnum());
+  auto* base = static_cast<volatile std::byte*>(m->data());
+  auto touch = [&](size_t from, size_t to) {
+    const long before = minor_faults();
+    for (size_t i = from; i < to; i++) (void)base[i * ps];
+    return minor_faults() - before;
+  };
+  EXPECT_GE(touch(4, 5), 1) << "page 4 was mapped before it was touched";
+  EXPECT_EQ(touch(5, to_boundary), 0) << "the fault on page 4 did not map the pages up to the boundary";
+  EXPECT_GE(touch(to_boundary, to_boundary + 1), 1)
+      << "the fault on page 4 mapped past the 2 MiB boundary at page " << to_boundary;
+  EXPECT_EQ(touch(to_boundary + 1, to_boundary + 16), 0)
+      << "the fault on the boundary page did not map the 15 after it";
 }
 
 }  // namespace

@@ -163,7 +163,7 @@ static void mdl_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
  * Pages a fault maps at once, as TTM's TTM_BO_VM_NUM_PREFAULT: one lookup in
  * the runs and one fault for every 16 pages of a sequential touch.
  */
-#define MDL_GEM_FAULT_PAGES	16
+#define MDL_GEM_FAULT_PAGES	16UL
 
 static vm_fault_t mdl_gem_fault(struct vm_fault *vmf)
 {
@@ -175,8 +175,13 @@ static vm_fault_t mdl_gem_fault(struct vm_fault *vmf)
 	vm_fault_t ret;
 
 	offset = (address - vma->vm_start) >> PAGE_SHIFT;
-	count = min_t(unsigned long, MDL_GEM_FAULT_PAGES,
-		      vma_pages(vma) - offset);
+	/*
+	 * Not past the end of the mapping, nor past the 2 MiB block of the
+	 * page touched: the next block may be mapped by one PMD already
+	 * (mdl_gem_huge_fault()), and PTEs cannot go under it.
+	 */
+	count = min3(MDL_GEM_FAULT_PAGES, vma_pages(vma) - offset,
+		     (ALIGN(address + 1, PMD_SIZE) - address) >> PAGE_SHIFT);
 	/* vm_pgoff was made relative to the object in mdl_gem_mmap(). */
 	count = drm_mdl_get_pfns(mobj->mdl, vma->vm_pgoff + offset, count,
 				 pfns);
