@@ -146,7 +146,10 @@ TEST_P(MmapCache, EachTwoMiBRunTakesOneFault) {
   if (huge) {
     EXPECT_LE(faults, static_cast<long>(size / run)) << "faults for " << size / run << " runs";
   } else {
-    EXPECT_LE(faults, static_cast<long>(pages / 16)) << "faults for " << pages << " pages";
+    // 16 pages a fault, and a fault never maps past a 2 MiB boundary, of
+    // which an unaligned mapping has one inside each run.
+    EXPECT_LE(faults, static_cast<long>(pages / 16 + size / run))
+        << "faults for " << pages << " pages";
   }
 
   // A mapping of the dma-buf one page in sees each page at its own offset.
