@@ -234,6 +234,14 @@ TEST_F(MapOffset, MappingKeepsPagesAliveAfterFree) {
   std::memset(m->data(), 0, m->size());
 }
 
+// The faults a read of one byte of each page [@from, @to) of @m takes.
+long faults_reading(const mdl::Mapping& m, size_t from, size_t to) {
+  auto* base = static_cast<volatile std::byte*>(m.data());
+  const long before = minor_faults();
+  for (size_t i = from; i < to; i++) (void)base[i * page_size()];
+  return minor_faults() - before;
+}
+
 // mmap of @size bytes of @fd at @offset, placed so that a 2 MiB boundary
 // falls @pages_to_boundary pages into the mapping (0: it starts on one).
 mdl::Result<mdl::Mapping> map_with_boundary_at(int fd, uint64_t offset, size_t size,
@@ -272,12 +280,7 @@ TEST_F(MapOffset, OneFaultMapsUpToSixteenPagesOfTheMapping) {
   ASSERT_TRUE(buf) << mdl::describe_errno(buf.errnum());
   auto m = map_with_boundary_at(buf->fd(), skip * ps, pages * ps, 0);
   ASSERT_TRUE(m) << mdl::describe_errno(m.errnum());
-  auto* base = static_cast<volatile std::byte*>(m->data());
-  auto touch = [&](size_t from, size_t to) {
-    const long before = minor_faults();
-    for (size_t i = from; i < to; i++) (void)base[i * ps];
-    return minor_faults() - before;
-  };
+  auto touch = [&](size_t from, size_t to) { return faults_reading(*m, from, to); };
 
   EXPECT_GE(touch(0, 1), 1) << "page 0 was mapped before it was touched";
   EXPECT_EQ(touch(1, 16), 0) << "the fault on page 0 did not map pages 1..15";
@@ -303,12 +306,7 @@ TEST_F(MapOffset, OneFaultNeverMapsPastATwoMiBBoundary) {
   ASSERT_TRUE(buf) << mdl::describe_errno(buf.errnum());
   auto m = map_with_boundary_at(buf->fd(), ps, pages * ps, to_boundary);
   ASSERT_TRUE(m) << mdl::describe_errno(m.errnum());
-  auto* base = static_cast<volatile std::byte*>(m->data());
-  auto touch = [&](size_t from, size_t to) {
-    const long before = minor_faults();
-    for (size_t i = from; i < to; i++) (void)base[i * ps];
-    return minor_faults() - before;
-  };
+  auto touch = [&](size_t from, size_t to) { return faults_reading(*m, from, to); };
   EXPECT_GE(touch(4, 5), 1) << "page 4 was mapped before it was touched";
   EXPECT_EQ(touch(5, to_boundary), 0) << "the fault on page 4 did not map the pages up to the boundary";
   EXPECT_GE(touch(to_boundary, to_boundary + 1), 1)
