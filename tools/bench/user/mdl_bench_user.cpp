@@ -214,13 +214,22 @@ void BM_VgemDumbMmapTouch(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 
-void BM_MdlTouchMapped(benchmark::State& state) {
+// touch_mapped() on an allocation of S bytes on device D made before the
+// timing starts, mapped by @map(device, allocation).
+template <typename MapFn>
+void touch_allocation(benchmark::State& state, MapFn&& map) {
   auto& dev = device(state.range(1));
   if (!dev) return state.SkipWithError("no such mdl device");
   const auto size = static_cast<uint64_t>(state.range(0));
   auto a = dev->alloc({.total_bytes = size});
   if (!a) return state.SkipWithError(("alloc: " + mdl::errno_name(a.errnum())).c_str());
-  touch_mapped(state, size, [&] { return dev->map(*a); });
+  touch_mapped(state, size, [&] { return map(*dev, *a); });
+}
+
+void BM_MdlTouchMapped(benchmark::State& state) {
+  touch_allocation(state, [](const mdl::Device& dev, const mdl::Allocation& a) {
+    return dev.map(a);
+  });
 }
 
 // mmap of @a one page past a 2 MiB boundary: a hint the kernel takes when
@@ -242,14 +251,7 @@ mdl::Result<mdl::Mapping> map_off_pmd(const mdl::Device& dev, const mdl::Allocat
   return m;
 }
 
-void BM_MdlTouchMappedByPages(benchmark::State& state) {
-  auto& dev = device(state.range(1));
-  if (!dev) return state.SkipWithError("no such mdl device");
-  const auto size = static_cast<uint64_t>(state.range(0));
-  auto a = dev->alloc({.total_bytes = size});
-  if (!a) return state.SkipWithError(("alloc: " + mdl::errno_name(a.errnum())).c_str());
-  touch_mapped(state, size, [&] { return map_off_pmd(*dev, *a); });
-}
+void BM_MdlTouchMappedByPages(benchmark::State& state) { touch_allocation(state, map_off_pmd); }
 
 void BM_VgemTouchMapped(benchmark::State& state) {
   int fd = vgem().get();
