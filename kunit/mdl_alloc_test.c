@@ -54,36 +54,43 @@ static void mdl_fill_page(struct page *page, u8 value)
  */
 static void mdl_expect_consistent(struct kunit *test, const struct drm_mdl *mdl)
 {
-	unsigned long i = 0, covered = 0, runs = 0, next_pfn = 0, *pfns;
-	struct sg_page_iter iter;
-	struct scatterlist *sg;
-	unsigned int k;
+	unsigned long i = 0, covered = 0, next_pfn = 0, *pfns;
+	struct page **pages, *page;
+	struct mdl_run_iter it;
 
 	KUNIT_EXPECT_EQ(test, mdl->byte_count, (u64)mdl->page_count << PAGE_SHIFT);
-	for_each_sgtable_sg(&mdl->sgt, sg, k) {
-		unsigned long pfn = page_to_pfn(sg_page(sg));
-
-		KUNIT_EXPECT_EQ(test, sg->offset, 0U);
-		KUNIT_EXPECT_GT(test, sg->length, 0U);
-		KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(sg->length));
-		runs += !k || pfn != next_pfn;
-		next_pfn = pfn + (sg->length >> PAGE_SHIFT);
-		covered += sg->length >> PAGE_SHIFT;
+	mdl_run_start(&it, mdl);
+	while (mdl_run_next(&it)) {
+		KUNIT_EXPECT_GT(test, it.nr_pages, 0UL);
+		KUNIT_EXPECT_EQ(test, it.first_page, covered);
+		/* Maximal: a run never continues the one before it. */
+		if (covered)
+			KUNIT_EXPECT_NE(test, it.pfn, next_pfn);
+		next_pfn = it.pfn + it.nr_pages;
+		covered += it.nr_pages;
 	}
 	KUNIT_EXPECT_EQ(test, covered, mdl->page_count);
-	KUNIT_EXPECT_EQ(test, runs, (unsigned long)mdl->nr_runs);
+	KUNIT_EXPECT_EQ(test, it.next, mdl->nr_runs);
 
+	/* Expected, not asserted: some callers own the pages themselves. */
 	pfns = kunit_kcalloc(test, mdl->page_count + 1, sizeof(*pfns),
 			     GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	pages = kunit_kcalloc(test, mdl->page_count + 1, sizeof(*pages),
+			      GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, pfns);
+	KUNIT_EXPECT_NOT_NULL(test, pages);
+	if (!pfns || !pages)
+		return;
 	KUNIT_EXPECT_EQ(test, drm_mdl_get_pfns(mdl, 0, mdl->page_count + 1, pfns),
 			mdl->page_count);
-	for_each_sgtable_page(&mdl->sgt, &iter, 0) {
-		struct page *page = sg_page_iter_page(&iter);
-
+	KUNIT_EXPECT_EQ(test, drm_mdl_get_pages(mdl, 0, mdl->page_count + 1,
+						pages), mdl->page_count);
+	mdl_run_start(&it, mdl);
+	while ((page = mdl_run_next_page(&it))) {
 		KUNIT_EXPECT_PTR_EQ(test, drm_mdl_page(mdl, i), page);
 		KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, i), page_to_pfn(page));
 		KUNIT_EXPECT_EQ(test, pfns[i], page_to_pfn(page));
+		KUNIT_EXPECT_PTR_EQ(test, pages[i], page);
 		i++;
 	}
 	KUNIT_EXPECT_EQ(test, i, mdl->page_count);
@@ -92,9 +99,52 @@ static void mdl_expect_consistent(struct kunit *test, const struct drm_mdl *mdl)
 		i = mdl->page_count / 2;
 		KUNIT_EXPECT_EQ(test, drm_mdl_get_pfns(mdl, i, 1, pfns), 1UL);
 		KUNIT_EXPECT_EQ(test, pfns[0], drm_mdl_pfn(mdl, i));
+		KUNIT_EXPECT_EQ(test, drm_mdl_get_pages(mdl, i, 1, pages), 1UL);
+		KUNIT_EXPECT_PTR_EQ(test, pages[0], drm_mdl_page(mdl, i));
 	}
 	KUNIT_EXPECT_EQ(test, drm_mdl_get_pfns(mdl, mdl->page_count, 1, pfns),
 			0UL);
+	KUNIT_EXPECT_EQ(test, drm_mdl_get_pages(mdl, mdl->page_count, 1, pages),
+			0UL);
+}
+
+/* Whether [@addr, @addr + @len) crosses a multiple of @mask + 1. */
+static bool mdl_crosses(u64 addr, u64 len, u64 mask)
+{
+	return (addr & ~mask) != ((addr + len - 1) & ~mask);
+}
+
+/*
+ * The DMA segments of @mdl, directly mapped (UML has no IOMMU): each at
+ * most @max_bytes, across no multiple of @mask + 1, at the address of the
+ * page at its offset, and together every byte; as many as the mapping
+ * says. Returns their number.
+ */
+static unsigned int mdl_expect_dma_segments(struct kunit *test,
+					    const struct drm_mdl *mdl,
+					    u64 max_bytes, u64 mask)
+{
+	struct mdl_dma_iter it;
+	unsigned int n = 0;
+	u64 offset = 0;
+	bool more;
+
+	for (more = mdl_dma_seek(&it, mdl, 0); more; more = mdl_dma_next(&it)) {
+		struct page *page = drm_mdl_page(mdl, offset >> PAGE_SHIFT);
+
+		KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(it.len));
+		KUNIT_EXPECT_LE(test, it.len, max_bytes);
+		KUNIT_EXPECT_FALSE_MSG(test, mdl_crosses(it.addr, it.len, mask),
+				       "DMA segment %u: %pad, %llu bytes", n,
+				       &it.addr, it.len);
+		KUNIT_EXPECT_EQ(test, (u64)it.addr,
+				(u64)phys_to_dma(mdl->dev, page_to_phys(page)));
+		offset += it.len;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, offset, mdl->byte_count);
+	KUNIT_EXPECT_EQ(test, n, drm_mdl_dma_segment_count(mdl));
+	return n;
 }
 
 static void mdl_alloc_basic_descriptor(struct kunit *test)
@@ -147,8 +197,11 @@ static void mdl_alloc_phase_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.pages, (u64)(SZ_64K >> PAGE_SHIFT));
 	KUNIT_EXPECT_GE(test, st.runs, 1ULL);
 	KUNIT_EXPECT_LE(test, st.runs, st.pages);
-	/* The struct and an sg entry per run, at most doubled by the slab. */
-	least = sizeof(struct drm_mdl) + st.runs * sizeof(struct scatterlist);
+	/*
+	 * The descriptor with its runs (and its table, where the kernel maps
+	 * with one), at most doubled by the slab.
+	 */
+	least = mdl_compact_bytes(st.runs, st.runs);
 	KUNIT_EXPECT_GE(test, st.desc_bytes, least);
 	KUNIT_EXPECT_LE(test, st.desc_bytes, 2 * least);
 	drm_mdl_phase_stats_reset();
@@ -178,26 +231,30 @@ static void mdl_alloc_dma_addresses_match_pages(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_2M + 3 * PAGE_SIZE);
 	struct device *dev = mdl_test_dev(test);
-	struct sg_dma_page_iter iter;
-	struct scatterlist *sg;
 	struct drm_mdl *mdl;
-	unsigned long i = 0;
-	u64 mapped = 0;
+	dma_addr_t *addrs;
+	unsigned long i;
 
 	mdl = drm_mdl_alloc(dev, &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	for_each_sgtable_dma_page(&mdl->sgt, &iter, 0) {
-		KUNIT_ASSERT_LT(test, i, mdl->page_count);
-		KUNIT_EXPECT_EQ(test, sg_page_iter_dma_address(&iter),
-				phys_to_dma(dev, page_to_phys(drm_mdl_page(mdl, i))));
-		i++;
-	}
-	KUNIT_EXPECT_EQ(test, i, mdl->page_count);
-	for_each_sgtable_dma_sg(&mdl->sgt, sg, i)
-		mapped += sg_dma_len(sg);
-	KUNIT_EXPECT_EQ(test, mapped, mdl->byte_count);
+	addrs = kunit_kcalloc(test, mdl->page_count + 1, sizeof(*addrs),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, addrs);
+	KUNIT_EXPECT_EQ(test, drm_mdl_get_dma_addrs(mdl, 0, mdl->page_count + 1,
+						    addrs), mdl->page_count);
+	for (i = 0; i < mdl->page_count; i++)
+		KUNIT_EXPECT_EQ(test, (u64)addrs[i],
+				(u64)phys_to_dma(dev, page_to_phys(drm_mdl_page(mdl, i))));
+	/* From the middle: the same addresses. */
+	i = mdl->page_count / 2;
+	KUNIT_EXPECT_EQ(test, drm_mdl_get_dma_addrs(mdl, i, 2, addrs), 2UL);
+	KUNIT_EXPECT_EQ(test, (u64)addrs[1],
+			(u64)phys_to_dma(dev, page_to_phys(drm_mdl_page(mdl, i + 1))));
+	KUNIT_EXPECT_EQ(test, drm_mdl_get_dma_addrs(mdl, mdl->page_count, 1,
+						    addrs), 0UL);
 	/* Direct mapping: one DMA segment per physically contiguous run. */
-	KUNIT_EXPECT_EQ(test, (unsigned int)mdl->sgt.nents, mdl->nr_runs);
+	KUNIT_EXPECT_EQ(test, mdl_expect_dma_segments(test, mdl, U64_MAX,
+						      U64_MAX), mdl->nr_runs);
 	drm_mdl_free(mdl);
 }
 
@@ -333,9 +390,9 @@ static void mdl_alloc_small_power_of_two_is_one_block(struct kunit *test)
 }
 
 /*
- * One run is mapped as a page, more as a scatterlist: either way each DMA
- * segment is where its pages are on a direct-mapped device, and a pooled
- * allocation handed out again is mapped afresh.
+ * One run is mapped as a range, more run by run or as a table: either way
+ * each DMA segment is where its pages are on a direct-mapped device, and a
+ * pooled allocation handed out again is mapped afresh.
  */
 static void mdl_alloc_dma_segments_match_runs(struct kunit *test)
 {
@@ -345,23 +402,12 @@ static void mdl_alloc_dma_segments_match_runs(struct kunit *test)
 
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		struct drm_mdl_request req = mdl_test_request(sizes[s]);
-		struct scatterlist *sg;
 		struct drm_mdl *mdl;
-		u64 mapped = 0;
-		unsigned int k;
 
 		mdl = drm_mdl_alloc(dev, &req);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-		KUNIT_EXPECT_GE(test, mdl->sgt.nents, 1U);
-		KUNIT_EXPECT_LE(test, mdl->sgt.nents, mdl->sgt.orig_nents);
-		if (mdl->sgt.orig_nents == 1)
-			KUNIT_EXPECT_EQ(test, mdl->sgt.nents, 1U);
-		for_each_sgtable_dma_sg(&mdl->sgt, sg, k) {
-			KUNIT_EXPECT_EQ(test, (u64)sg_dma_address(sg),
-					(u64)phys_to_dma(dev, sg_phys(sg)));
-			mapped += sg_dma_len(sg);
-		}
-		KUNIT_EXPECT_EQ(test, mapped, mdl->byte_count);
+		KUNIT_EXPECT_GE(test, mdl_expect_dma_segments(test, mdl, U64_MAX,
+							      U64_MAX), 1U);
 		drm_mdl_free(mdl);
 		/* The second 4 KiB request takes the first one from the pool. */
 		drm_mdl_pool_flush();
@@ -586,8 +632,10 @@ static void mdl_expect_blocks(struct kunit *test, const struct drm_mdl *mdl,
 
 /*
  * Scattered pages (one-page windows two pages apart): one slab object
- * holds the descriptor while it fits, its entries come on their own once
+ * holds the descriptor while it fits, its runs come on their own once
  * scattered pages make it too big; both describe and map the same way.
+ * (mdl_describe_compare() covers the run index past
+ * MDL_RUN_INDEX_STRIDE runs.)
  */
 static void mdl_alloc_scattered_descriptor(struct kunit *test)
 {
@@ -618,30 +666,31 @@ static void mdl_alloc_scattered_descriptor(struct kunit *test)
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
 		KUNIT_EXPECT_EQ(test, mdl->page_count, counts[i]);
 		KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_runs, counts[i]);
-		KUNIT_EXPECT_EQ(test, (unsigned long)mdl->sgt.orig_nents,
-				counts[i]);
 		KUNIT_EXPECT_EQ(test, mdl->compact,
-				ALIGN(sizeof(*mdl), __alignof__(*mdl->sgt.sgl)) +
-				counts[i] * sizeof(*mdl->sgt.sgl) <=
+				mdl_compact_bytes(counts[i], counts[i]) <=
 				MDL_COMPACT_MAX_BYTES);
 		/* Past the stride, page lookups start from the run index. */
-		KUNIT_EXPECT_EQ(test, !!mdl->run_index,
-				counts[i] > DRM_MDL_RUN_INDEX_STRIDE);
-		/* Nothing per page beside a run's entry, nor much waste. */
+		KUNIT_EXPECT_EQ(test, !!mdl_desc(mdl)->run_index,
+				counts[i] > MDL_RUN_INDEX_STRIDE);
+		/*
+		 * Nothing per page beside a run's u64 and, where the kernel
+		 * maps with one, the mapping's table entry; the runs' table
+		 * may be rounded up to a power of two.
+		 */
 		KUNIT_EXPECT_LE(test, mdl_descriptor_bytes(mdl),
-				(u64)counts[i] * sizeof(*mdl->sgt.sgl) +
-				PAGE_SIZE);
+				(u64)counts[i] * (2 * sizeof(u64) +
+				(MDL_HAVE_DMA_BY_RUN ? 0 :
+				 sizeof(struct scatterlist))) + 2 * PAGE_SIZE);
 		mdl_expect_consistent(test, mdl);
 		drm_mdl_free(mdl);
 	}
 }
 
 /*
- * Past DRM_MDL_RUN_INDEX_STRIDE entries a page is found through the run
- * index. A device that takes one page per DMA segment cuts every run into
- * single-page entries, which are merged again wherever runs are counted.
+ * A device that takes one page per DMA segment: the mapping is cut into
+ * single pages, the runs are not.
  */
-static void mdl_alloc_page_lookup_through_the_run_index(struct kunit *test)
+static void mdl_alloc_segment_limit_cuts_the_mapping_not_the_runs(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_4M + 3 * PAGE_SIZE);
 	struct device *dev = mdl_test_dev(test);
@@ -651,74 +700,105 @@ static void mdl_alloc_page_lookup_through_the_run_index(struct kunit *test)
 	mdl = drm_mdl_alloc(dev, &req);
 	dma_set_max_seg_size(dev, UINT_MAX);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->sgt.orig_nents,
-			mdl->page_count);
 	KUNIT_EXPECT_LT(test, (unsigned long)mdl->nr_runs, mdl->page_count);
-	KUNIT_EXPECT_NOT_NULL(test, mdl->run_index);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mdl_expect_dma_segments(test, mdl,
+								     PAGE_SIZE,
+								     U64_MAX),
+			mdl->page_count);
 	mdl_expect_consistent(test, mdl);
 	drm_mdl_free(mdl);
 }
 
 /*
- * A segment limit that divides no run: every entry is cut at the limit and
- * no shorter, so the entries a run takes are its length over the limit,
- * rounded up. The engine counts them while it gathers; the table must
- * hold exactly as many.
+ * Seeking to a byte finds the segment a walk from the start finds, for a
+ * device whose segments are cut every 3 pages and at a boundary every 8:
+ * one run mapped as one range, starting 3 pages into a boundary, which
+ * seeking skips through without a walk.
+ */
+static void mdl_alloc_dma_seek_matches_the_walk(struct kunit *test)
+{
+	unsigned long base = mdl_free_block(test, 5);
+	struct drm_mdl_request req = mdl_test_request(20 * PAGE_SIZE);
+	struct device *dev = mdl_test_dev(test);
+	struct mdl_dma_iter walk, seek;
+	struct drm_mdl *mdl;
+	u64 offset = 0;
+	bool more;
+
+	req.low = PFN_PHYS(base + 3);
+	req.high = PFN_PHYS(base + 23) - 1;
+	req.flags = DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
+	dma_set_max_seg_size(dev, 3 * PAGE_SIZE);
+	dma_set_seg_boundary(dev, 8 * PAGE_SIZE - 1);
+	mdl = drm_mdl_alloc(dev, &req);
+	dma_set_max_seg_size(dev, UINT_MAX);
+	dma_set_seg_boundary(dev, ULONG_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->nr_runs, 1U);
+	KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, 0), base + 3);
+
+	for (more = mdl_dma_seek(&walk, mdl, 0); more;
+	     more = mdl_dma_next(&walk)) {
+		u64 in;
+
+		for (in = 0; in < walk.len; in += PAGE_SIZE) {
+			KUNIT_ASSERT_TRUE(test, mdl_dma_seek(&seek, mdl,
+							     offset + in));
+			KUNIT_EXPECT_EQ(test, (u64)seek.addr,
+					(u64)walk.addr + in);
+			KUNIT_EXPECT_EQ(test, seek.len, walk.len - in);
+		}
+		offset += walk.len;
+	}
+	KUNIT_EXPECT_EQ(test, offset, mdl->byte_count);
+	KUNIT_EXPECT_FALSE(test, mdl_dma_seek(&seek, mdl, mdl->byte_count));
+	mdl_expect_dma_segments(test, mdl, 3 * PAGE_SIZE, 8 * PAGE_SIZE - 1);
+	drm_mdl_free(mdl);
+}
+
+/*
+ * A segment limit that divides no run: every DMA segment is cut at the
+ * limit and no shorter, so the segments a run takes are its length over
+ * the limit, rounded up.
  */
 static void mdl_alloc_runs_cut_at_an_odd_segment_limit(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_4M + 3 * PAGE_SIZE);
 	const unsigned long limit = 3;
 	struct device *dev = mdl_test_dev(test);
-	unsigned long run = 0, next_pfn = 0, want = 0;
-	struct scatterlist *sg;
+	struct mdl_run_iter it;
 	struct drm_mdl *mdl;
-	unsigned int k;
+	unsigned long want = 0;
 
 	dma_set_max_seg_size(dev, limit * PAGE_SIZE);
 	mdl = drm_mdl_alloc(dev, &req);
 	dma_set_max_seg_size(dev, UINT_MAX);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	for_each_sgtable_sg(&mdl->sgt, sg, k) {
-		unsigned long pfn = page_to_pfn(sg_page(sg));
-		unsigned long n = sg->length >> PAGE_SHIFT;
-
-		KUNIT_EXPECT_LE(test, n, limit);
-		if (k && pfn != next_pfn) {
-			want += DIV_ROUND_UP(run, limit);
-			run = 0;
-		}
-		run += n;
-		next_pfn = pfn + n;
-	}
-	want += DIV_ROUND_UP(run, limit);
-	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->sgt.orig_nents, want);
+	mdl_run_start(&it, mdl);
+	while (mdl_run_next(&it))
+		want += DIV_ROUND_UP(it.nr_pages, limit);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mdl_expect_dma_segments(test, mdl,
+								     limit * PAGE_SIZE,
+								     U64_MAX),
+			want);
 	KUNIT_EXPECT_GT(test, want, (unsigned long)mdl->nr_runs);
 	mdl_expect_consistent(test, mdl);
 	drm_mdl_free(mdl);
 }
 
-/* Whether [@addr, @addr + @len) crosses a multiple of @mask + 1. */
-static bool mdl_crosses(u64 addr, u64 len, u64 mask)
-{
-	return (addr & ~mask) != ((addr + len - 1) & ~mask);
-}
-
 /*
- * A device whose DMA segments must not cross a 64 KiB boundary: runs
- * longer than that are cut at every multiple of 64 KiB, on the CPU side
- * and on the DMA side, and every page is still described.
+ * A device whose DMA segments must not cross a 64 KiB boundary: its
+ * mapping is cut at every multiple of 64 KiB, the runs longer than that
+ * are not, and every page is still described.
  */
 static void mdl_alloc_runs_cut_at_the_segment_boundary(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_4M + 3 * PAGE_SIZE);
 	const u64 mask = SZ_64K - 1;
 	struct device *dev = mdl_test_dev(test);
-	unsigned long run = 0, longest = 0, next_pfn = 0;
-	u64 cpu_bytes = 0, dma_bytes = 0;
-	struct scatterlist *sg;
+	unsigned long longest = 0;
+	struct mdl_run_iter it;
 	struct drm_mdl *mdl;
-	unsigned int k;
 
 	req.flags |= DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
 	drm_mdl_pool_drain();
@@ -727,60 +807,43 @@ static void mdl_alloc_runs_cut_at_the_segment_boundary(struct kunit *test)
 	mdl = drm_mdl_alloc(dev, &req);
 	dma_set_seg_boundary(dev, ULONG_MAX);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
-	for_each_sgtable_sg(&mdl->sgt, sg, k) {
-		unsigned long pfn = page_to_pfn(sg_page(sg));
-
-		KUNIT_EXPECT_FALSE_MSG(test, mdl_crosses(PFN_PHYS(pfn),
-							 sg->length, mask),
-				       "entry %u: pfn %#lx, %u bytes", k, pfn,
-				       sg->length);
-		if (k && pfn != next_pfn)
-			run = 0;
-		run += sg->length >> PAGE_SHIFT;
-		longest = max(longest, run);
-		next_pfn = pfn + (sg->length >> PAGE_SHIFT);
-		cpu_bytes += sg->length;
-	}
+	mdl_run_start(&it, mdl);
+	while (mdl_run_next(&it))
+		longest = max(longest, it.nr_pages);
 	/* Only runs longer than the boundary prove anything. */
 	KUNIT_EXPECT_GT(test, longest << PAGE_SHIFT, (unsigned long)SZ_64K);
-	for_each_sgtable_dma_sg(&mdl->sgt, sg, k) {
-		KUNIT_EXPECT_FALSE_MSG(test, mdl_crosses(sg_dma_address(sg),
-							 sg_dma_len(sg), mask),
-				       "DMA segment %u: %pad, %u bytes", k,
-				       &sg_dma_address(sg), sg_dma_len(sg));
-		dma_bytes += sg_dma_len(sg);
-	}
-	KUNIT_EXPECT_EQ(test, cpu_bytes, mdl->byte_count);
-	KUNIT_EXPECT_EQ(test, dma_bytes, mdl->byte_count);
+	KUNIT_EXPECT_GT(test, mdl_expect_dma_segments(test, mdl, U64_MAX, mask),
+			mdl->nr_runs);
 	mdl_expect_consistent(test, mdl);
 	drm_mdl_free(mdl);
 }
 
 /*
  * Describing from the runs a list recorded as pages came in gives the
- * entries and index that walking its pages gives: for runs that span
- * several additions, blocks that happen to be adjacent, and runs the
- * segment limit (@limit pages) and the segment boundary (every @boundary
- * pages, 0 for none) cut. The entries come as the layout @flat says: one
- * vmalloc'd array, or chained tables.
+ * runs and index that walking its pages gives: for runs that span several
+ * additions and blocks that happen to be adjacent. The entries the list
+ * counts for a device's segment limit (@limit pages) and boundary (every
+ * @boundary pages, 0 for none), which size the table of kernels that map
+ * with one, are those of a table cut for such a device.
  */
 static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
-				 unsigned long limit, unsigned long boundary,
-				 bool flat)
+				 unsigned long limit, unsigned long boundary)
 {
 	const unsigned int big_order = 5;
-	const unsigned long capacity = nr_blocks * 4 + (1UL << big_order);
+	const unsigned long capacity = nr_blocks * 3 + (1UL << big_order);
 	struct mdl_page_list recorded = {
 		.capacity = capacity,
 		.max_seg_pages = limit,
 		.seg_boundary_pages = boundary,
 		.run_room = capacity,
 	};
+	struct device *dev = mdl_test_dev(test);
 	struct mdl_page_list walked;
 	struct drm_mdl *from_runs = NULL, *by_walking = NULL;
-	struct scatterlist *a, *b;
+	const struct mdl_descriptor *a, *b;
 	struct page **blocks, *big;
-	unsigned long first = 0;
+	struct mdl_run_iter it;
+	struct sg_table sgt = {};
 	unsigned int i, k;
 
 	blocks = kunit_kcalloc(test, nr_blocks, sizeof(*blocks), GFP_KERNEL);
@@ -796,15 +859,17 @@ static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
 
 	mdl_page_list_add(&recorded, big, 8);
 	mdl_page_list_add(&recorded, mdl_page_at(big, 8), 8);
+	/* Pages 0, 2 and 3 of each block: at least a run per block. */
 	for (i = 0; i < nr_blocks; i++) {
 		blocks[i] = alloc_pages(GFP_KERNEL, 2);
 		if (!blocks[i])
 			break;
+		mdl_page_list_add(&recorded, blocks[i], 1);
 		if (i % 2) {
-			mdl_page_list_add(&recorded, blocks[i], 4);
+			mdl_page_list_add(&recorded, mdl_page_at(blocks[i], 2), 2);
 			continue;
 		}
-		for (k = 0; k < 4; k++)
+		for (k = 2; k < 4; k++)
 			mdl_page_list_add(&recorded, mdl_page_at(blocks[i], k), 1);
 	}
 	if (i < nr_blocks) {
@@ -814,9 +879,7 @@ static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
 	mdl_page_list_add(&recorded, mdl_page_at(big, 16), 16);
 	KUNIT_EXPECT_EQ(test, recorded.count, capacity);
 	KUNIT_EXPECT_LE(test, recorded.nr_runs, recorded.run_room);
-	/* Even if every block lies next to the last, @limit pages an entry. */
-	KUNIT_EXPECT_GT(test, recorded.nr_entries,
-			2U * DRM_MDL_RUN_INDEX_STRIDE);
+	KUNIT_EXPECT_GT(test, recorded.nr_runs, MDL_RUN_INDEX_STRIDE);
 
 	walked = recorded;
 	walked.run_room = 0;
@@ -824,48 +887,64 @@ static void mdl_describe_compare(struct kunit *test, unsigned int nr_blocks,
 	by_walking = mdl_describe(&walked, GFP_KERNEL);
 	/* The pages are the test's own: every check below must reach out. */
 	if (!from_runs || !by_walking ||
-	    from_runs->sgt.orig_nents != recorded.nr_entries ||
-	    by_walking->sgt.orig_nents != recorded.nr_entries ||
-	    !from_runs->run_index || !by_walking->run_index) {
+	    from_runs->nr_runs != recorded.nr_runs ||
+	    by_walking->nr_runs != recorded.nr_runs ||
+	    !mdl_desc(from_runs)->run_index ||
+	    !mdl_desc(by_walking)->run_index) {
 		KUNIT_FAIL(test, "descriptors missing or of the wrong size");
 		goto out;
 	}
-	KUNIT_EXPECT_EQ(test, recorded.nr_entries * sizeof(*a) >
-			      MDL_CHAIN_MAX_PAGES * PAGE_SIZE, flat);
-	KUNIT_EXPECT_EQ(test, is_vmalloc_addr(from_runs->sgt.sgl), flat);
-	KUNIT_EXPECT_EQ(test, is_vmalloc_addr(by_walking->sgt.sgl), flat);
-	a = from_runs->sgt.sgl;
-	b = by_walking->sgt.sgl;
-	for (k = 0; k < recorded.nr_entries; k++) {
-		if (!(k % DRM_MDL_RUN_INDEX_STRIDE)) {
-			const struct drm_mdl_run_mark *mark_a, *mark_b;
-
-			mark_a = &from_runs->run_index[k / DRM_MDL_RUN_INDEX_STRIDE];
-			mark_b = &by_walking->run_index[k / DRM_MDL_RUN_INDEX_STRIDE];
-			KUNIT_EXPECT_PTR_EQ(test, mark_a->sg, a);
-			KUNIT_EXPECT_PTR_EQ(test, mark_b->sg, b);
-			KUNIT_EXPECT_EQ(test, mark_a->first_page, first);
-			KUNIT_EXPECT_EQ(test, mark_b->first_page, first);
+	a = mdl_desc(from_runs);
+	b = mdl_desc(by_walking);
+	mdl_run_start(&it, from_runs);
+	for (k = 0; mdl_run_next(&it); k++) {
+		if (!(k % MDL_RUN_INDEX_STRIDE)) {
+			KUNIT_EXPECT_EQ(test, a->run_index[k / MDL_RUN_INDEX_STRIDE],
+					it.first_page);
+			KUNIT_EXPECT_EQ(test, b->run_index[k / MDL_RUN_INDEX_STRIDE],
+					it.first_page);
 		}
-		KUNIT_EXPECT_PTR_EQ(test, sg_page(a), sg_page(b));
-		KUNIT_EXPECT_EQ(test, a->length, b->length);
-		KUNIT_EXPECT_LE(test, a->length, limit * PAGE_SIZE);
-		if (boundary)
-			KUNIT_EXPECT_LE(test, (page_to_pfn(sg_page(a)) &
-					       (boundary - 1)) +
-					      (a->length >> PAGE_SHIFT),
-					boundary);
-		KUNIT_EXPECT_EQ(test, sg_is_last(a), sg_is_last(b));
-		first += a->length >> PAGE_SHIFT;
-		if (sg_is_last(a) || sg_is_last(b))
-			break;
-		a = sg_next(a);
-		b = sg_next(b);
+		KUNIT_EXPECT_EQ(test, a->runs[k], b->runs[k]);
 	}
-	/* Both end at the last entry, and the entries cover every page. */
-	KUNIT_EXPECT_EQ(test, k + 1, recorded.nr_entries);
-	KUNIT_EXPECT_EQ(test, first, capacity);
+	KUNIT_EXPECT_EQ(test, it.first_page + it.nr_pages, capacity);
 	mdl_expect_consistent(test, from_runs);
+
+	/*
+	 * A run is 8 bytes, its table (up to a power of two) and the index
+	 * all there is. Mapped where the kernel can map without a table,
+	 * that stays all; elsewhere the mapping adds a table entry per run.
+	 */
+	KUNIT_EXPECT_LE(test, mdl_descriptor_bytes(from_runs),
+			2 * recorded.nr_runs * sizeof(u64) + PAGE_SIZE);
+	from_runs->dev = dev;
+	if (mdl_dma_map(dev, from_runs, GFP_KERNEL)) {
+		KUNIT_FAIL(test, "the descriptor could not be mapped");
+		goto table;
+	}
+	mdl_expect_dma_segments(test, from_runs, U64_MAX, U64_MAX);
+	if (MDL_HAVE_DMA_BY_RUN)
+		KUNIT_EXPECT_LE(test, mdl_descriptor_bytes(from_runs),
+				2 * recorded.nr_runs * sizeof(u64) + PAGE_SIZE);
+	else
+		KUNIT_EXPECT_GE(test, mdl_descriptor_bytes(from_runs),
+				recorded.nr_runs * (sizeof(u64) +
+						    sizeof(struct scatterlist)));
+	mdl_dma_unmap(from_runs);
+	KUNIT_EXPECT_EQ(test, drm_mdl_dma_segment_count(from_runs), 0U);
+table:
+
+	/* A table for a device with the list's limits: as many entries. */
+	dma_set_max_seg_size(dev, limit * PAGE_SIZE);
+	dma_set_seg_boundary(dev, boundary ? boundary * PAGE_SIZE - 1 :
+				  ULONG_MAX);
+	k = drm_mdl_get_sg_table(dev, &sgt, from_runs, GFP_KERNEL);
+	dma_set_max_seg_size(dev, UINT_MAX);
+	dma_set_seg_boundary(dev, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, k, 0U);
+	if (!k) {
+		KUNIT_EXPECT_EQ(test, sgt.orig_nents, recorded.nr_entries);
+		sg_free_table(&sgt);
+	}
 out:
 	if (from_runs)
 		mdl_release_descriptor(from_runs);
@@ -943,25 +1022,22 @@ static void mdl_contiguous_pfn_follows_runs_across_entries(struct kunit *test)
 	drm_mdl_free(mdl);
 }
 
-/* A few pages of entries: chained page-sized tables. */
+/* Runs past the stride of the index, entries cut every 3 pages. */
 static void mdl_describe_recorded_runs_match_the_page_walk(struct kunit *test)
 {
-	mdl_describe_compare(test, 400, 3, 0, false);
+	mdl_describe_compare(test, 400, 3, 0);
 }
 
-/*
- * The same with a segment boundary every 8 pages: the big block's runs are
- * cut at it as well as every 3 pages, and so are adjacent order-2 blocks.
- */
+/* The same with a segment boundary every 8 pages. */
 static void mdl_describe_runs_cut_at_the_boundary_match_the_page_walk(struct kunit *test)
 {
-	mdl_describe_compare(test, 400, 3, 8, false);
+	mdl_describe_compare(test, 400, 3, 8);
 }
 
-/* Entries past MDL_CHAIN_MAX_PAGES pages of them: one vmalloc'd array. */
-static void mdl_describe_large_table_is_one_array(struct kunit *test)
+/* Runs past a page of them, an index of several marks. */
+static void mdl_describe_many_runs_match_the_page_walk(struct kunit *test)
 {
-	mdl_describe_compare(test, 1500, 1, 0, true);
+	mdl_describe_compare(test, 1500, 1, 0);
 }
 
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
@@ -1296,13 +1372,14 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_free_ignores_errors),
 	KUNIT_CASE(mdl_alloc_phase_counters),
 	KUNIT_CASE(mdl_alloc_scattered_descriptor),
-	KUNIT_CASE(mdl_alloc_page_lookup_through_the_run_index),
+	KUNIT_CASE(mdl_alloc_segment_limit_cuts_the_mapping_not_the_runs),
+	KUNIT_CASE(mdl_alloc_dma_seek_matches_the_walk),
 	KUNIT_CASE(mdl_alloc_runs_cut_at_an_odd_segment_limit),
 	KUNIT_CASE(mdl_alloc_runs_cut_at_the_segment_boundary),
 	KUNIT_CASE(mdl_contiguous_pfn_follows_runs_across_entries),
 	KUNIT_CASE(mdl_describe_recorded_runs_match_the_page_walk),
 	KUNIT_CASE(mdl_describe_runs_cut_at_the_boundary_match_the_page_walk),
-	KUNIT_CASE(mdl_describe_large_table_is_one_array),
+	KUNIT_CASE(mdl_describe_many_runs_match_the_page_walk),
 	{}
 };
 

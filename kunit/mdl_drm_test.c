@@ -544,9 +544,10 @@ static void mdl_drm_import_segment_limit(struct kunit *test)
 	struct drm_gem_object *obj, *self;
 	unsigned long longest = 0;
 	struct scatterlist *sg;
+	struct mdl_run_iter it;
 	struct dma_buf *dmabuf;
 	struct sg_table *sgt;
-	unsigned int i, c;
+	unsigned int i;
 	u64 mapped = 0;
 
 	args.flags = DRM_MDL_ALLOC_PREFER_CONTIGUOUS;
@@ -554,8 +555,9 @@ static void mdl_drm_import_segment_limit(struct kunit *test)
 	obj = drm_gem_object_lookup(env->file, args.handle);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	/* Only runs longer than the limit prove anything. */
-	for_each_sgtable_sg(&to_mdl_gem(obj)->mdl->sgt, sg, c)
-		longest = max(longest, (unsigned long)sg->length >> PAGE_SHIFT);
+	mdl_run_start(&it, to_mdl_gem(obj)->mdl);
+	while (mdl_run_next(&it))
+		longest = max(longest, it.nr_pages);
 	KUNIT_ASSERT_GT(test, longest << PAGE_SHIFT, (unsigned long)SZ_64K);
 
 	dmabuf = obj->funcs->export(obj, O_RDWR);
@@ -1062,7 +1064,8 @@ static void mdl_drm_unplug_with_live_objects(struct kunit *test)
 	objs[1] = drm_gem_object_lookup(env->file, exported);
 	objs[2] = drm_gem_object_lookup(env->file, plain);
 	for (i = 0; i < 3; i++)
-		KUNIT_ASSERT_NE(test, to_mdl_gem(objs[i])->mdl->sgt.nents, 0U);
+		KUNIT_ASSERT_NE(test, drm_mdl_dma_segment_count(to_mdl_gem(objs[i])->mdl),
+				0U);
 
 	platform_device_unregister(env->pdev);
 	env->pdev = NULL;
@@ -1070,7 +1073,8 @@ static void mdl_drm_unplug_with_live_objects(struct kunit *test)
 
 	/* Off the device, each of them, but not freed. */
 	for (i = 0; i < 3; i++) {
-		KUNIT_EXPECT_EQ(test, to_mdl_gem(objs[i])->mdl->sgt.nents, 0U);
+		KUNIT_EXPECT_EQ(test, drm_mdl_dma_segment_count(to_mdl_gem(objs[i])->mdl),
+				0U);
 		drm_gem_object_put(objs[i]);
 	}
 	pages_args.handle = mapped;

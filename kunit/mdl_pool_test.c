@@ -205,7 +205,7 @@ static void mdl_pool_small_allocations_come_back_whole(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, before.clean_pages - after.clean_pages, 4UL);
 	KUNIT_EXPECT_EQ(test, drm_mdl_pfn(again, 0), pfn);
 	KUNIT_EXPECT_PTR_EQ(test, again->dev, dev);
-	KUNIT_EXPECT_GT(test, again->sgt.nents, 0U);
+	KUNIT_EXPECT_GT(test, drm_mdl_dma_segment_count(again), 0U);
 	KUNIT_EXPECT_EQ(test, mdl_pages_in_use(), engine + 4);
 	mdl_test_expect_zeroed(test, again);
 	drm_mdl_free(again);

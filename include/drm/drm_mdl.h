@@ -39,49 +39,32 @@ struct drm_mdl_request {
 };
 
 /**
- * struct drm_mdl_run_mark - private to drm-mdl: one entry of the run index
- * @first_page: index in the allocation of the entry's first page
- * @sg: the entry
- */
-struct drm_mdl_run_mark {
-	unsigned long first_page;
-	struct scatterlist *sg;
-};
-
-/**
  * struct drm_mdl - the memory descriptor list of one allocation
  * @byte_count: bytes described, always @page_count * PAGE_SIZE; in partial
  *              mode it may be less than requested
  * @page_count: number of pages
  * @nr_runs: physically contiguous runs the pages form
- * @sgt: the descriptor itself. Its CPU side (for_each_sgtable_page(), or
- *       for_each_sgtable_sg() for runs) holds the pages in allocation order
- *       (lower windows first), one entry per physically contiguous run, cut
- *       at @dev's segment limit. Its DMA side (for_each_sgtable_dma_sg())
- *       holds the device's logical addresses, DMA_BIDIRECTIONAL; it is
- *       empty (nents 0) once the device is gone. Past a few dozen
- *       entries they may be chained page-sized tables, as
- *       sg_alloc_table() makes them: walk them with sg_next()
  * @dev: the device the pages are mapped on
  * @cache_type: the DRM_MDL_CACHE_* applied to the pages
  * @flags: the DRM_MDL_ALLOC_* flags the request was made with
  * @poolable: private to drm-mdl: the pages may go back to its pre-zeroed
  *            pool when freed (they are not charged to a memory cgroup)
- * @compact: private to drm-mdl: the sg_table's entries live in the
- *           descriptor's own allocation
+ * @compact: private to drm-mdl: the runs live in the descriptor's own
+ *           allocation
  * @block_order: private to drm-mdl: nonzero when the pages are one buddy
  *               block of 2^@block_order pages that was never split, so
  *               only the first holds a page reference
- * @run_index: private to drm-mdl: every DRM_MDL_RUN_INDEX_STRIDE-th
- *             entry, for drm_mdl_page(); NULL when there are no more
- *             entries than that
  * @pool_link: private to drm-mdl: after drm_mdl_free(), the pool's list of
  *             descriptors whose pages wait for its zeroing worker
  *
- * No per-page array: a scattered gigabyte is 262144 runs, and a page
- * pointer and a pfn per page beside the sg_table doubled what the
- * descriptor took. drm_mdl_page() and drm_mdl_pfn() look a page up by
- * index; drm_mdl_get_pfns() copies out the PFN array of a Windows MDL.
+ * The pages are in allocation order (lower windows first). The descriptor
+ * keeps one entry per physically contiguous run and nothing per page, and
+ * no scatterlist where the kernel can map without one: a scattered
+ * gigabyte is 262144 runs. drm_mdl_page(), drm_mdl_pfn(),
+ * drm_mdl_get_pages() and drm_mdl_get_pfns() read the CPU side;
+ * drm_mdl_get_dma_addrs() and drm_mdl_dma_segment_count() the mapping on
+ * @dev (DMA_BIDIRECTIONAL), which is gone once the device is;
+ * drm_mdl_get_sg_table() builds a table for another device to map.
  *
  * Everything here is read-only for the caller; drm_mdl_free() releases it.
  */
@@ -89,20 +72,15 @@ struct drm_mdl {
 	u64 byte_count;
 	unsigned long page_count;
 	unsigned int nr_runs;
-	struct sg_table sgt;
 	struct device *dev;
 	u32 cache_type;
 	u32 flags;
 	bool poolable;
 	bool compact;
 	unsigned int block_order;
-	struct drm_mdl_run_mark *run_index;
 	struct list_head pool_link;
 	/* mdl_descriptor_init() sets each field: a new one goes there too. */
 };
-
-/* Entries between two marks of &drm_mdl.run_index. */
-#define DRM_MDL_RUN_INDEX_STRIDE	256
 
 struct drm_mdl *drm_mdl_alloc(struct device *dev,
 			      const struct drm_mdl_request *req);
@@ -112,6 +90,16 @@ void drm_mdl_free(struct drm_mdl *mdl);
 struct page *drm_mdl_page(const struct drm_mdl *mdl, unsigned long index);
 unsigned long drm_mdl_get_pfns(const struct drm_mdl *mdl, unsigned long first,
 			       unsigned long count, unsigned long *pfns);
+unsigned long drm_mdl_get_pages(const struct drm_mdl *mdl, unsigned long first,
+				unsigned long count, struct page **pages);
+unsigned long drm_mdl_get_dma_addrs(const struct drm_mdl *mdl,
+				    unsigned long first, unsigned long count,
+				    dma_addr_t *addrs);
+unsigned int drm_mdl_dma_segment_count(const struct drm_mdl *mdl);
+void drm_mdl_dma_sync_for_device(struct drm_mdl *mdl);
+void drm_mdl_dma_sync_for_cpu(struct drm_mdl *mdl);
+int drm_mdl_get_sg_table(struct device *dev, struct sg_table *sgt,
+			 const struct drm_mdl *mdl, gfp_t gfp);
 
 /**
  * drm_mdl_pfn - page frame number of one page of an allocation
@@ -119,8 +107,7 @@ unsigned long drm_mdl_get_pfns(const struct drm_mdl *mdl, unsigned long first,
  * @index: the page, below &drm_mdl.page_count
  *
  * MmGetMdlPfnArray(mdl)[index] of a Windows driver. For a walk over every
- * page, for_each_sgtable_page() on &drm_mdl.sgt or drm_mdl_get_pfns() is
- * cheaper.
+ * page, drm_mdl_get_pfns() or drm_mdl_get_pages() is cheaper.
  *
  * Return: the pfn.
  */
@@ -156,7 +143,7 @@ struct drm_mdl_pool_stats {
  *                        descriptor arrays included
  * @DRM_MDL_PHASE_CACHE: fresh pages switched to the cache type
  * @DRM_MDL_PHASE_DESCRIBE: page frame numbers and contiguous runs
- * @DRM_MDL_PHASE_MAP: the sg_table built and DMA-mapped
+ * @DRM_MDL_PHASE_MAP: the runs DMA-mapped
  * @DRM_MDL_PHASE_FREE: drm_mdl_free(), all of it
  * @DRM_MDL_PHASE_COUNT: number of phases
  */
@@ -177,9 +164,9 @@ enum drm_mdl_phase {
  * @frees: frees counted
  * @pages: pages those allocations described
  * @runs: physically contiguous runs those pages formed
- * @desc_bytes: bytes their descriptors took: struct drm_mdl, its arrays
- *              and the sg_table, as the slab and vmalloc allocators gave
- *              them out
+ * @desc_bytes: bytes their descriptors took: struct drm_mdl, its runs,
+ *              its index and its mapping's table if it has one, as the
+ *              slab and vmalloc allocators gave them out
  */
 struct drm_mdl_phase_stats {
 	u64 ns[DRM_MDL_PHASE_COUNT];

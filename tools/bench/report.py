@@ -370,8 +370,8 @@ def phase_table(kernel, out):
                        + " ".join(f"{fmt_ns(r.get(p + '_ns')):>9}" for p in PHASES)
                        + f" {fmt_ns(total):>9} {per_page:>11.1f}")
     out.append("")
-    out.append("   desc B/page: bytes of struct drm_mdl, its arrays and its sg_table, as the")
-    out.append("   slab and vmalloc gave them out, per page described.")
+    out.append("   desc B/page: bytes of struct drm_mdl, its runs and index and its mapping's")
+    out.append("   table if it has one, as the slab and vmalloc gave them out, per page described.")
 
 
 def user_table(rows, err, out):

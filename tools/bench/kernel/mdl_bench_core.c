@@ -352,13 +352,15 @@ static int mdl_alloc_common(struct mdl_bench *b, u64 size,
 static void mdl_layout(struct mdl_bench *b, struct mdl_bench_buf *buf,
 		       struct mdl_bench_layout *l)
 {
-	struct scatterlist *sg;
-	unsigned int i;
+	unsigned long pfns[64], first, n, i;
 
-	for_each_sgtable_sg(&buf->mdl->sgt, sg, i)
-		mdl_bench_layout_add(l, page_to_pfn(sg_page(sg)),
-				     sg->length >> PAGE_SHIFT);
-	l->dma_segments = buf->mdl->sgt.nents;
+	/* The exported view of the runs, as a driver using drm-mdl reads it. */
+	for (first = 0; first < buf->mdl->page_count; first += n) {
+		n = drm_mdl_get_pfns(buf->mdl, first, ARRAY_SIZE(pfns), pfns);
+		for (i = 0; i < n; i++)
+			mdl_bench_layout_add(l, pfns[i], 1);
+	}
+	l->dma_segments = drm_mdl_dma_segment_count(buf->mdl);
 }
 
 static void mdl_free_common(struct mdl_bench *b, struct mdl_bench_buf *buf)

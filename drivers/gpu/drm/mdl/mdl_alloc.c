@@ -5,8 +5,8 @@
  *   validate (mdl_request.c) -> walk windows (mdl_window.c)
  *     -> fill each window: pooled pages (mdl_pool.c), then fresh chunks
  *        (mdl_chunk.c) switched to the cache type (mdl_cache.c)
- *     -> describe: the runs in an sg_table (mdl_describe.c)
- *     -> DMA map (mdl_dma.c)
+ *     -> describe: the runs, one u64 each (mdl_describe.c)
+ *     -> DMA map the runs (mdl_dma.c)
  *
  * and either ends with a complete struct drm_mdl or undoes every step.
  * Freeing unmaps and parks the pages in the pool, which zeroes them off the
@@ -110,21 +110,23 @@ static bool mdl_may_fit(unsigned long nr_pages)
 static void mdl_gpu_account_runs(const struct drm_mdl *mdl, long sign)
 {
 	struct page *first = NULL;
-	struct scatterlist *sg;
-	unsigned int i;
+	struct mdl_run_iter it;
 	long nr = 0;
 
 	if (!MDL_HAVE_GPU_COUNTERS)
 		return;
 	/* One counter update per node, not per run: a scattered GiB is 262144. */
-	for_each_sgtable_sg(&mdl->sgt, sg, i) {
-		if (nr && page_pgdat(sg_page(sg)) != page_pgdat(first)) {
+	mdl_run_start(&it, mdl);
+	while (mdl_run_next(&it)) {
+		struct page *page = pfn_to_page(it.pfn);
+
+		if (nr && page_pgdat(page) != page_pgdat(first)) {
 			mdl_gpu_account(first, MDL_GPU_ACTIVE, sign * nr);
 			nr = 0;
 		}
 		if (!nr)
-			first = sg_page(sg);
-		nr += sg->length >> PAGE_SHIFT;
+			first = page;
+		nr += it.nr_pages;
 	}
 	if (nr)
 		mdl_gpu_account(first, MDL_GPU_ACTIVE, sign * nr);
@@ -154,7 +156,7 @@ static struct drm_mdl *mdl_complete(struct device *dev,
  * NULL when there is none (or the request wants what it cannot promise).
  */
 static struct drm_mdl *mdl_alloc_whole(struct device *dev,
-				       const struct mdl_plan *plan,
+				       const struct mdl_plan *plan, gfp_t gfp,
 				       gfp_t gfp_extra, u64 *t)
 {
 	struct mdl_window_walker walker __uninitialized;
@@ -174,14 +176,14 @@ static struct drm_mdl *mdl_alloc_whole(struct device *dev,
 	nid = (plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) ? dev_to_node(dev) :
 							      NUMA_NO_NODE;
 	mdl = mdl_pool_take_whole(plan->nr_pages, plan->cache_type, &window,
-				  mdl_dma_max_seg_pages(dev),
-				  mdl_dma_seg_boundary_pages(dev), nid);
+				  nid);
 	if (!mdl)
 		return NULL;
 	mdl_chunk_own_pages(mdl->page_count);
 	mdl_phase_mark(DRM_MDL_PHASE_GATHER, t);
-	ret = mdl_dma_map(dev, mdl);
-	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
+	ret = mdl_dma_map(dev, mdl, gfp);
+	trace_mdl_map(dev, mdl->page_count,
+		      ret ? 0 : drm_mdl_dma_segment_count(mdl), ret);
 	if (ret) {
 		mdl_chunk_release_runs(mdl);
 		mdl_release_descriptor(mdl);
@@ -208,8 +210,9 @@ static struct drm_mdl *mdl_finish(struct device *dev,
 		return ERR_PTR(-ENOMEM);
 	}
 	mdl_phase_mark(DRM_MDL_PHASE_DESCRIBE, t);
-	ret = mdl_dma_map(dev, mdl);
-	trace_mdl_map(dev, mdl->page_count, ret ? 0 : mdl->sgt.nents, ret);
+	ret = mdl_dma_map(dev, mdl, gfp);
+	trace_mdl_map(dev, mdl->page_count,
+		      ret ? 0 : drm_mdl_dma_segment_count(mdl), ret);
 	if (ret) {
 		mdl_drop_pages(plan, list);
 		mdl_release_descriptor(mdl);
@@ -260,7 +263,7 @@ static struct drm_mdl *mdl_alloc_small(struct device *dev,
 	struct drm_mdl *mdl;
 	int ret;
 
-	mdl = mdl_alloc_whole(dev, plan, gfp_extra, &t);
+	mdl = mdl_alloc_whole(dev, plan, gfp, gfp_extra, &t);
 	if (mdl)
 		return mdl;
 	mdl_page_list_init(&list, pages, plan->nr_pages,
@@ -463,7 +466,7 @@ void drm_mdl_free(struct drm_mdl *mdl)
 		 * worker does it, and frees the descriptor.
 		 */
 		if (!mdl_pool_keep_whole(mdl)) {
-			mdl_chunk_split(sg_page(mdl->sgt.sgl),
+			mdl_chunk_split(mdl_first_page(mdl),
 					&mdl->block_order);
 			if (mdl->compact || !mdl_pool_adopt(mdl)) {
 				mdl_pool_give(mdl);

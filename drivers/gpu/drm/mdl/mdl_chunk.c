@@ -602,11 +602,12 @@ void mdl_chunk_release_runs(const struct drm_mdl *mdl)
 {
 	/* Written before it is read: no need for the stack's zeroing. */
 	struct page *batch[64] __uninitialized;
-	struct sg_page_iter iter;
+	struct mdl_run_iter it;
+	struct page *page;
 	unsigned int n = 0;
 
 	if (mdl->block_order) {
-		struct page *head = sg_page(mdl->sgt.sgl);
+		struct page *head = mdl_first_page(mdl);
 
 		for (n = 0; n < mdl->page_count; n++)
 			batch[n] = mdl_page_at(head, n);
@@ -617,8 +618,9 @@ void mdl_chunk_release_runs(const struct drm_mdl *mdl)
 	}
 
 	/* set_pages_array_wb() wants an array: a small one at a time. */
-	for_each_sgtable_page(&mdl->sgt, &iter, 0) {
-		batch[n++] = sg_page_iter_page(&iter);
+	mdl_run_start(&it, mdl);
+	while ((page = mdl_run_next_page(&it))) {
+		batch[n++] = page;
 		if (n == ARRAY_SIZE(batch)) {
 			mdl_chunk_release_pages(batch, n, mdl->cache_type);
 			n = 0;

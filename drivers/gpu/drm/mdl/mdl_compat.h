@@ -25,6 +25,7 @@
 #include <linux/huge_mm.h>
 #include <linux/kthread.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -509,5 +510,66 @@ static inline int mdl_ttm_device_init(struct ttm_device *bdev,
 #define mdl_ttm_tt_setup_backup(tt)	(-EOPNOTSUPP)
 #endif
 #endif /* CONFIG_DRM_TTM */
+
+/*
+ * The IOVA API (6.16): one IOVA range for a whole allocation, its runs
+ * linked into it, no scatterlist. Where the kernel lacks it,
+ * dma_iova_try_alloc() says no, as the real one does for a device outside
+ * an IOMMU DMA domain, and the engine maps a table as before. The same
+ * kernels came with dma_need_unmap() (6.15), which says when mapping a run
+ * by run outside an IOMMU leaves nothing to undo; without the IOVA API the
+ * engine never maps that way, since it could not tell an IOMMU DMA domain
+ * from direct mapping before it maps.
+ */
+#if MDL_HAVE_DMA_IOVA && MDL_HAVE_DMA_NEED_UNMAP
+#define MDL_HAVE_DMA_BY_RUN	1
+#else
+#define MDL_HAVE_DMA_BY_RUN	0
+#endif
+
+#if !MDL_HAVE_DMA_IOVA
+struct dma_iova_state {
+	dma_addr_t addr;
+	u64 __size;
+};
+
+static inline bool dma_iova_try_alloc(struct device *dev,
+				      struct dma_iova_state *state,
+				      phys_addr_t phys, size_t size)
+{
+	return false;
+}
+
+static inline int dma_iova_link(struct device *dev,
+				struct dma_iova_state *state, phys_addr_t phys,
+				size_t offset, size_t size,
+				enum dma_data_direction dir,
+				unsigned long attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_iova_sync(struct device *dev,
+				struct dma_iova_state *state, size_t offset,
+				size_t size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void dma_iova_destroy(struct device *dev,
+				    struct dma_iova_state *state,
+				    size_t mapped_len,
+				    enum dma_data_direction dir,
+				    unsigned long attrs)
+{
+}
+#endif
+
+#if !MDL_HAVE_DMA_NEED_UNMAP
+static inline bool dma_need_unmap(struct device *dev)
+{
+	return true;
+}
+#endif
 
 #endif /* __MDL_COMPAT_H__ */

@@ -233,6 +233,32 @@ int mdl_probe(void)
 }
 #endif
 
+#ifdef MDL_PROBE_DMA_IOVA
+#include <linux/dma-mapping.h>
+
+int mdl_probe(void)
+{
+	struct dma_iova_state state;
+	struct device *dev = NULL;
+
+	if (!dma_iova_try_alloc(dev, &state, 0, PAGE_SIZE))
+		return 0;
+	if (dma_iova_link(dev, &state, 0, 0, PAGE_SIZE, DMA_BIDIRECTIONAL, 0))
+		return 0;
+	dma_iova_destroy(dev, &state, PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
+	return dma_iova_sync(dev, &state, 0, PAGE_SIZE) + dma_use_iova(&state);
+}
+#endif
+
+#ifdef MDL_PROBE_DMA_NEED_UNMAP
+#include <linux/dma-mapping.h>
+
+int mdl_probe(void)
+{
+	return dma_need_unmap((struct device *)NULL);
+}
+#endif
+
 #ifdef MDL_PROBE_MEMCG_KMEM_ONLINE
 int mdl_probe(void)
 {

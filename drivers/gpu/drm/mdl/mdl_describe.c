@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The descriptor of an allocation: struct drm_mdl and the sg_table that is
- * its only list of pages.
+ * The descriptor of an allocation: struct drm_mdl and its runs, its only
+ * list of pages.
  *
- * One scatterlist entry per physically contiguous run and nothing per
- * page: the runs are what the DMA mapping needs anyway, and everything
- * else (a page by index, the PFN array of a Windows MDL) is derived from
- * them. A few dozen entries live in the descriptor's own slab object; past
- * that they are sg_alloc_table()'s chain of page-sized tables, and past a
- * few pages of them one vmalloc'd array. A sparse index of every
- * DRM_MDL_RUN_INDEX_STRIDE-th entry turns a page index into an entry with
- * a binary search and a short walk.
+ * One u64 per maximal physically contiguous run and nothing per page: the
+ * runs are what the DMA mapping needs anyway, and everything else (a page
+ * by index, the PFN array of a Windows MDL) is derived from them. A couple
+ * of hundred runs live in the descriptor's own slab object; past that in a
+ * table of their own. A sparse index of the first page of every
+ * MDL_RUN_INDEX_STRIDE-th run turns a page index into a run with a binary
+ * search and a short walk.
+ *
+ * The runs are not cut at any device's segment limit: that is the
+ * mapping's business (mdl_dma.c), and each dma-buf importer's.
  */
 
 #include <linux/mm.h>
@@ -50,211 +52,176 @@ void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp)
 	return table ? table : __vmalloc(bytes, gfp);
 }
 
-/* One entry of @mdl: sets it, and indexes it when its number is due. */
-static struct scatterlist *mdl_set_entry(struct drm_mdl *mdl,
-					 struct scatterlist *sg, unsigned int k,
-					 struct page *page, unsigned long first,
-					 unsigned long n)
+/* Run @k of @desc, indexed when its number is due. */
+static void mdl_set_run(struct mdl_descriptor *desc, unsigned int k,
+			unsigned long pfn, unsigned long first,
+			unsigned long n)
 {
-	if (mdl->run_index && !(k % DRM_MDL_RUN_INDEX_STRIDE)) {
-		struct drm_mdl_run_mark *mark =
-			&mdl->run_index[k / DRM_MDL_RUN_INDEX_STRIDE];
-
-		mark->first_page = first;
-		mark->sg = sg;
-	}
-	sg_set_page(sg, page, n << PAGE_SHIFT, 0);
-	return sg_next(sg);
+	if (desc->run_index && !(k % MDL_RUN_INDEX_STRIDE))
+		desc->run_index[k / MDL_RUN_INDEX_STRIDE] = first;
+	desc->runs[k] = mdl_run_encode(pfn, n);
 }
 
-/*
- * The runs the list recorded as they came in, each cut into entries at the
- * segment limit and boundary, as mdl_page_list_add() counted them.
- */
-static unsigned int mdl_fill_from_runs(struct drm_mdl *mdl,
+/* The runs the list recorded as they came in. */
+static unsigned int mdl_fill_from_runs(struct mdl_descriptor *desc,
 				       const struct mdl_page_list *list)
 {
-	struct scatterlist *sg = mdl->sgt.sgl;
-	unsigned long first, end, n;
-	unsigned int r, k = 0;
+	unsigned long first, end;
+	unsigned int r;
 
 	for (r = 0; r < list->nr_runs; r++) {
+		first = list->run_starts[r];
 		end = r + 1 < list->nr_runs ? list->run_starts[r + 1] :
 					      list->count;
-		for (first = list->run_starts[r]; first < end; first += n) {
-			n = min3(end - first, list->max_seg_pages,
-				 mdl_seg_room(list->seg_boundary_pages,
-					      page_to_pfn(list->pages[first])));
-			if (WARN_ON_ONCE(k == mdl->sgt.orig_nents))
-				return k;
-			sg = mdl_set_entry(mdl, sg, k++, list->pages[first],
-					   first, n);
-		}
+		mdl_set_run(desc, r, page_to_pfn(list->pages[first]), first,
+			    end - first);
 	}
-	return k;
+	return r;
 }
 
-/*
- * The runs found by comparing every page with the one before it. A page on
- * a segment boundary starts an entry: with no boundary the mask is all
- * ones, and a page that follows another is never pfn 0.
- */
-static unsigned int mdl_fill_by_walking(struct drm_mdl *mdl,
+/* The runs found by comparing every page with the one before it. */
+static unsigned int mdl_fill_by_walking(struct mdl_descriptor *desc,
 					const struct mdl_page_list *list)
 {
-	unsigned long mask = list->seg_boundary_pages - 1;
 	struct page **pages = list->pages;
-	struct scatterlist *sg = mdl->sgt.sgl;
 	unsigned long i, first = 0;
 	unsigned int k = 0;
 
 	for (i = 1; i <= list->count; i++) {
-		if (i < list->count && i - first < list->max_seg_pages &&
-		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1 &&
-		    (page_to_pfn(pages[i]) & mask))
+		if (i < list->count &&
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1)
 			continue;
-		if (WARN_ON_ONCE(k == mdl->sgt.orig_nents))
+		if (WARN_ON_ONCE(k == list->nr_runs))
 			return k;
-		sg = mdl_set_entry(mdl, sg, k++, pages[first], first,
-				   i - first);
+		mdl_set_run(desc, k++, page_to_pfn(pages[first]), first,
+			    i - first);
 		first = i;
 	}
 	return k;
 }
 
 /*
- * The runs of @list into @mdl's entries, which have room for exactly their
- * orig_nents, and every indexed entry into its run_index, when it has one.
+ * The runs of @list, and every indexed run into the run index. The list
+ * counted the runs as pages came in: false when the pages disagree.
  */
-static void mdl_fill_entries(struct drm_mdl *mdl,
-			     const struct mdl_page_list *list)
+static bool mdl_fill_runs(struct mdl_descriptor *desc,
+			  const struct mdl_page_list *list)
 {
 	unsigned int k;
 
 	if (list->nr_runs <= list->run_room)
-		k = mdl_fill_from_runs(mdl, list);
+		k = mdl_fill_from_runs(desc, list);
 	else
-		k = mdl_fill_by_walking(mdl, list);
-	/* The list counted the entries as pages came in: it must agree. */
-	WARN_ON_ONCE(k != mdl->sgt.orig_nents);
+		k = mdl_fill_by_walking(desc, list);
+	return !WARN_ON_ONCE(k != list->nr_runs);
 }
 
-/* @nents entries in one array at @sgl, unmapped. */
-static void mdl_entries_init(struct drm_mdl *mdl, struct scatterlist *sgl,
-			     unsigned int nents)
+/* The runs of a descriptor too big for one slab object, and their index. */
+static int mdl_runs_alloc(struct mdl_descriptor *desc, unsigned int nr_runs,
+			  gfp_t gfp)
 {
-	mdl->sgt.sgl = sgl;
-	mdl->sgt.orig_nents = nents;
-	sg_init_table(sgl, nents);
-}
-
-/* Whether a descriptor's entries are vmalloc'd rather than chained. */
-static bool mdl_entries_flat(const struct drm_mdl *mdl)
-{
-	return is_vmalloc_addr(mdl->sgt.sgl);
-}
-
-static void mdl_entries_free(struct drm_mdl *mdl)
-{
-	if (mdl_entries_flat(mdl))
-		vfree(mdl->sgt.sgl);
-	else
-		sg_free_table(&mdl->sgt);
-}
-
-/*
- * The entries of a descriptor too big for one slab object, and its run
- * index. Callers that cannot sleep get the chain, whatever the size.
- */
-static int mdl_entries_alloc(struct drm_mdl *mdl, unsigned int nents,
-			     gfp_t gfp)
-{
-	size_t bytes = (size_t)nents * sizeof(struct scatterlist);
-
-	if (bytes <= MDL_CHAIN_MAX_PAGES * PAGE_SIZE ||
-	    (gfp & GFP_KERNEL) != GFP_KERNEL) {
-		if (sg_alloc_table(&mdl->sgt, nents, gfp))
-			return -ENOMEM;
-		/* Not mapped until mdl_dma_map() says so. */
-		mdl->sgt.nents = 0;
-	} else {
-		struct scatterlist *sgl = __vmalloc(bytes, gfp);
-
-		if (!sgl)
-			return -ENOMEM;
-		mdl_entries_init(mdl, sgl, nents);
-	}
-	if (nents <= DRM_MDL_RUN_INDEX_STRIDE)
+	desc->runs = mdl_table_alloc(nr_runs, sizeof(*desc->runs), gfp);
+	if (!desc->runs)
+		return -ENOMEM;
+	if (nr_runs <= MDL_RUN_INDEX_STRIDE)
 		return 0;
-	mdl->run_index = mdl_table_alloc(DIV_ROUND_UP(nents,
-						      DRM_MDL_RUN_INDEX_STRIDE),
-					 sizeof(*mdl->run_index), gfp);
-	if (!mdl->run_index) {
-		mdl_entries_free(mdl);
+	desc->run_index = mdl_table_alloc(DIV_ROUND_UP(nr_runs,
+						       MDL_RUN_INDEX_STRIDE),
+					  sizeof(*desc->run_index), gfp);
+	if (!desc->run_index) {
+		kvfree(desc->runs);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
 /*
- * Every field of a new descriptor but its entries. One by one: memset()
- * of the structure is a string instruction whose start-up costs more than
- * the stores, on every request.
+ * Every field of a new descriptor but its runs. One by one: memset() of
+ * the structure is a string instruction whose start-up costs more than the
+ * stores, on every request.
  */
-static void mdl_descriptor_init(struct drm_mdl *mdl,
+static void mdl_descriptor_init(struct mdl_descriptor *desc,
 				const struct mdl_page_list *list, bool compact)
 {
+	struct drm_mdl *mdl = &desc->mdl;
+
 	mdl->byte_count = (u64)list->count << PAGE_SHIFT;
 	mdl->page_count = list->count;
 	mdl->nr_runs = list->nr_runs;
-	mdl->sgt.sgl = NULL;
-	mdl->sgt.nents = 0;
-	mdl->sgt.orig_nents = 0;
 	mdl->dev = NULL;
 	mdl->cache_type = 0;
 	mdl->flags = 0;
 	mdl->poolable = false;
 	mdl->compact = compact;
 	mdl->block_order = list->block_order;
-	mdl->run_index = NULL;
 	INIT_LIST_HEAD(&mdl->pool_link);
+	desc->runs = desc->inline_runs;
+	desc->run_index = NULL;
+	desc->dma.mode = MDL_DMA_UNMAPPED;
+	desc->dma.segments = 0;
+	desc->dma.inline_sgl = NULL;
+	desc->dma.inline_sg_room = 0;
+}
+
+/**
+ * mdl_compact_bytes - one slab object for a descriptor and all it holds
+ * @nr_runs: its runs
+ * @nr_entries: entries a table of them takes on its device
+ *
+ * Return: bytes of the descriptor with its runs and, for more than one run
+ * where the kernel maps with a table, room for the table after them.
+ */
+size_t mdl_compact_bytes(unsigned int nr_runs, unsigned int nr_entries)
+{
+	size_t runs_end = sizeof(struct mdl_descriptor) +
+			  (size_t)nr_runs * sizeof(u64);
+
+	if (nr_runs < 2 || !mdl_dma_inline_table_bytes(nr_entries))
+		return runs_end;
+	return ALIGN(runs_end, __alignof__(struct scatterlist)) +
+	       mdl_dma_inline_table_bytes(nr_entries);
 }
 
 /**
  * mdl_describe - build the descriptor of gathered pages
- * @list: the pages, at least one, with their runs and entries counted for
- *        the segment limit of the device the table will be mapped on
+ * @list: the pages, at least one, with their runs counted, and the entries
+ *        a table of them takes on the device it will be mapped on
  * @gfp: for the descriptor
  *
- * Return: the descriptor, its sg_table filled but not mapped, or NULL. It
- * does not own the pages until the caller says so by keeping it.
+ * Return: the descriptor, not mapped, or NULL. It does not own the pages
+ * until the caller says so by keeping it.
  */
 struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 {
-	size_t sg_off = ALIGN(sizeof(struct drm_mdl),
-			      __alignof__(struct scatterlist));
-	unsigned int nents = list->nr_entries;
-	struct drm_mdl *mdl;
+	size_t bytes = mdl_compact_bytes(list->nr_runs, list->nr_entries);
+	size_t table_bytes = list->nr_runs > 1 ?
+			     mdl_dma_inline_table_bytes(list->nr_entries) : 0;
+	struct mdl_descriptor *desc;
 	bool compact;
 
+	/* A run's length takes the bits above its pfn. */
+	BUILD_BUG_ON((DRM_MDL_MAX_BYTES >> PAGE_SHIFT) >
+		     1ULL << (64 - MDL_RUN_PFN_BITS));
 	if (mdl_fault_should_fail(MDL_FAULT_TABLE))
 		return NULL;
-	compact = sg_off + (size_t)nents * sizeof(struct scatterlist) <=
-		  MDL_COMPACT_MAX_BYTES;
+	compact = bytes <= MDL_COMPACT_MAX_BYTES;
 
-	mdl = kmalloc(compact ? sg_off + nents * sizeof(struct scatterlist) :
-				sizeof(*mdl), gfp);
-	if (!mdl)
+	desc = kmalloc(compact ? bytes : sizeof(*desc), gfp);
+	if (!desc)
 		return NULL;
-	mdl_descriptor_init(mdl, list, compact);
-	if (compact) {
-		mdl_entries_init(mdl, (void *)mdl + sg_off, nents);
-	} else if (mdl_entries_alloc(mdl, nents, gfp)) {
-		kfree(mdl);
+	mdl_descriptor_init(desc, list, compact);
+	if (compact && table_bytes) {
+		desc->dma.inline_sgl = (void *)desc + bytes - table_bytes;
+		desc->dma.inline_sg_room = list->nr_entries;
+	} else if (!compact && mdl_runs_alloc(desc, list->nr_runs, gfp)) {
+		kfree(desc);
 		return NULL;
 	}
-	mdl_fill_entries(mdl, list);
-	return mdl;
+	if (!mdl_fill_runs(desc, list)) {
+		mdl_release_descriptor(&desc->mdl);
+		return NULL;
+	}
+	return &desc->mdl;
 }
 
 /**
@@ -263,88 +230,80 @@ struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
  */
 void mdl_release_descriptor(struct drm_mdl *mdl)
 {
+	struct mdl_descriptor *desc = mdl_desc(mdl);
+
+	WARN_ON_ONCE(desc->dma.mode != MDL_DMA_UNMAPPED);
 	if (!mdl->compact) {
-		kvfree(mdl->run_index);
-		mdl_entries_free(mdl);
+		kvfree(desc->run_index);
+		kvfree(desc->runs);
 	}
-	kfree(mdl);
-}
-
-/*
- * What @mdl's entries took: the pages of a vmalloc'd array; for a chain, a
- * page for every full table and the last one as sg_kmalloc() got it.
- */
-static u64 mdl_entries_bytes(const struct drm_mdl *mdl)
-{
-	const struct sg_table *sgt = &mdl->sgt;
-	struct scatterlist *table = sgt->sgl;
-	unsigned int left = sgt->orig_nents;
-	u64 bytes = 0;
-
-	if (mdl_entries_flat(mdl))
-		return mdl_table_bytes(table, left * sizeof(*table));
-
-	while (left > SG_MAX_SINGLE_ALLOC) {
-		bytes += PAGE_SIZE;
-		table = sg_chain_ptr(table + SG_MAX_SINGLE_ALLOC - 1);
-		left -= SG_MAX_SINGLE_ALLOC - 1;
-	}
-	return bytes + (left == SG_MAX_SINGLE_ALLOC ? PAGE_SIZE : ksize(table));
+	kfree(desc);
 }
 
 /**
  * mdl_descriptor_bytes - what a descriptor takes from the allocators
  * @mdl: the descriptor
  *
- * Return: bytes of struct drm_mdl, its entries and its index, as the slab,
- * the page allocator and vmalloc gave them out.
+ * Return: bytes of the descriptor, its runs, its index and its mapping's
+ * table, as the slab, the page allocator and vmalloc gave them out.
  */
 u64 mdl_descriptor_bytes(const struct drm_mdl *mdl)
 {
-	unsigned int nents = mdl->sgt.orig_nents;
+	const struct mdl_descriptor *desc = mdl_desc(mdl);
+	u64 bytes = ksize(desc) + mdl_dma_table_bytes(mdl);
 
 	if (mdl->compact)
-		return ksize(mdl);
-	return ksize(mdl) + mdl_entries_bytes(mdl) +
-	       (mdl->run_index ?
-		mdl_table_bytes(mdl->run_index,
-				DIV_ROUND_UP(nents, DRM_MDL_RUN_INDEX_STRIDE) *
-				sizeof(*mdl->run_index)) : 0);
+		return bytes;
+	bytes += mdl_table_bytes(desc->runs,
+				 mdl->nr_runs * sizeof(*desc->runs));
+	if (desc->run_index)
+		bytes += mdl_table_bytes(desc->run_index,
+					 DIV_ROUND_UP(mdl->nr_runs,
+						      MDL_RUN_INDEX_STRIDE) *
+					 sizeof(*desc->run_index));
+	return bytes;
 }
 
-/* The entry holding page @index, and in @first the index of its first page. */
-static struct scatterlist *mdl_find_run(const struct drm_mdl *mdl,
-					unsigned long index,
-					unsigned long *first)
+/**
+ * mdl_find_run - the run holding one page of an MDL
+ * @mdl: the allocation
+ * @index: the page, below &drm_mdl.page_count
+ * @first: set to the index of the run's first page
+ *
+ * Return: the run's number.
+ */
+unsigned int mdl_find_run(const struct drm_mdl *mdl, unsigned long index,
+			  unsigned long *first)
 {
-	struct scatterlist *sg = mdl->sgt.sgl;
+	const struct mdl_descriptor *desc = mdl_desc(mdl);
 	unsigned long page = 0;
+	unsigned int k = 0;
 
-	if (mdl->run_index) {
-		unsigned int lo = 0, hi = DIV_ROUND_UP(mdl->sgt.orig_nents,
-						       DRM_MDL_RUN_INDEX_STRIDE);
+	if (desc->run_index) {
+		unsigned int lo = 0, hi = DIV_ROUND_UP(mdl->nr_runs,
+						       MDL_RUN_INDEX_STRIDE);
 
 		/* The last mark at or below @index. */
 		while (hi - lo > 1) {
 			unsigned int mid = lo + (hi - lo) / 2;
 
-			if (mdl->run_index[mid].first_page <= index)
+			if (desc->run_index[mid] <= index)
 				lo = mid;
 			else
 				hi = mid;
 		}
-		sg = mdl->run_index[lo].sg;
-		page = mdl->run_index[lo].first_page;
+		k = lo * MDL_RUN_INDEX_STRIDE;
+		page = desc->run_index[lo];
 	}
-	for (;; sg = sg_next(sg)) {
-		unsigned long n = sg->length >> PAGE_SHIFT;
+	for (;; k++) {
+		unsigned long n = mdl_run_pages(desc->runs[k]);
 
 		if (index < page + n)
 			break;
 		page += n;
 	}
 	*first = page;
-	return sg;
+	return k;
 }
 
 /**
@@ -353,19 +312,20 @@ static struct scatterlist *mdl_find_run(const struct drm_mdl *mdl,
  * @index: the page, below &drm_mdl.page_count
  *
  * Looks the page up in the runs: a binary search over every
- * DRM_MDL_RUN_INDEX_STRIDE-th run and a walk over at most that many.
+ * MDL_RUN_INDEX_STRIDE-th run and a walk over at most that many.
  *
  * Return: the page; NULL for an @index out of range.
  */
 struct page *drm_mdl_page(const struct drm_mdl *mdl, unsigned long index)
 {
-	struct scatterlist *sg;
 	unsigned long first;
+	unsigned int k;
 
 	if (WARN_ON_ONCE(index >= mdl->page_count))
 		return NULL;
-	sg = mdl_find_run(mdl, index, &first);
-	return mdl_page_at(sg_page(sg), index - first);
+	k = mdl_find_run(mdl, index, &first);
+	return pfn_to_page(mdl_run_pfn(mdl_desc(mdl)->runs[k]) +
+			   (index - first));
 }
 EXPORT_SYMBOL_GPL(drm_mdl_page);
 
@@ -376,31 +336,73 @@ EXPORT_SYMBOL_GPL(drm_mdl_page);
  * @count: pages, @first + @count at most &drm_mdl.page_count
  * @pfn: the pfn of page @first, when the answer is yes
  *
- * A run may span several entries, cut apart at a segment limit; the pfns
- * are followed across them.
+ * Runs are maximal: the pages are contiguous when one run holds them all.
  *
  * Return: true when pages [@first, @first + @count) are consecutive frames.
  */
 bool mdl_contiguous_pfn(const struct drm_mdl *mdl, unsigned long first,
 			unsigned long count, unsigned long *pfn)
 {
-	struct scatterlist *sg;
-	unsigned long start, next, have;
+	unsigned long start;
+	unsigned int k;
+	u64 run;
 
 	if (first >= mdl->page_count || count > mdl->page_count - first)
 		return false;
-	sg = mdl_find_run(mdl, first, &start);
-	*pfn = page_to_pfn(sg_page(sg)) + (first - start);
-	have = (sg->length >> PAGE_SHIFT) - (first - start);
-	next = *pfn + have;
-	while (have < count) {
-		sg = sg_next(sg);
-		if (page_to_pfn(sg_page(sg)) != next)
-			return false;
-		have += sg->length >> PAGE_SHIFT;
-		next += sg->length >> PAGE_SHIFT;
+	k = mdl_find_run(mdl, first, &start);
+	run = mdl_desc(mdl)->runs[k];
+	*pfn = mdl_run_pfn(run) + (first - start);
+	return first - start + count <= mdl_run_pages(run);
+}
+
+/*
+ * Calls @fn on each piece of runs that pages [@first, @first + @count) of
+ * @mdl form, cut at &drm_mdl.page_count; returns the pages covered.
+ */
+static unsigned long mdl_for_pfn_range(const struct drm_mdl *mdl,
+				       unsigned long first,
+				       unsigned long count, void *out,
+				       void (*fn)(void *out, unsigned long done,
+						  unsigned long pfn,
+						  unsigned long n))
+{
+	const u64 *runs = mdl_desc(mdl)->runs;
+	unsigned long start, done = 0;
+	unsigned int k;
+
+	if (first >= mdl->page_count)
+		return 0;
+	count = min(count, mdl->page_count - first);
+	k = mdl_find_run(mdl, first, &start);
+	first -= start;
+	while (done < count) {
+		unsigned long n = min(mdl_run_pages(runs[k]) - first,
+				      count - done);
+
+		fn(out, done, mdl_run_pfn(runs[k]) + first, n);
+		done += n;
+		first = 0;
+		k++;
 	}
-	return true;
+	return done;
+}
+
+static void mdl_put_pfns(void *out, unsigned long done, unsigned long pfn,
+			 unsigned long n)
+{
+	unsigned long *pfns = (unsigned long *)out + done;
+
+	while (n--)
+		*pfns++ = pfn++;
+}
+
+static void mdl_put_pages(void *out, unsigned long done, unsigned long pfn,
+			  unsigned long n)
+{
+	struct page **pages = (struct page **)out + done;
+
+	while (n--)
+		*pages++ = pfn_to_page(pfn++);
 }
 
 /**
@@ -418,24 +420,25 @@ bool mdl_contiguous_pfn(const struct drm_mdl *mdl, unsigned long first,
 unsigned long drm_mdl_get_pfns(const struct drm_mdl *mdl, unsigned long first,
 			       unsigned long count, unsigned long *pfns)
 {
-	struct scatterlist *sg;
-	unsigned long start, done = 0;
-
-	if (first >= mdl->page_count)
-		return 0;
-	count = min(count, mdl->page_count - first);
-	sg = mdl_find_run(mdl, first, &start);
-	first -= start;
-	while (done < count) {
-		unsigned long pfn = page_to_pfn(sg_page(sg)) + first;
-		unsigned long n = min((sg->length >> PAGE_SHIFT) - first,
-				      count - done);
-
-		while (n--)
-			pfns[done++] = pfn++;
-		first = 0;
-		sg = sg_next(sg);
-	}
-	return done;
+	return mdl_for_pfn_range(mdl, first, count, pfns, mdl_put_pfns);
 }
 EXPORT_SYMBOL_GPL(drm_mdl_get_pfns);
+
+/**
+ * drm_mdl_get_pages - copy out the pages of part of an allocation
+ * @mdl: the allocation
+ * @first: index of the first page
+ * @count: pages wanted
+ * @pages: room for @count page pointers
+ *
+ * The pages [@first, @first + @count), cut at &drm_mdl.page_count, in
+ * allocation order: what vmap() and a &struct ttm_tt want.
+ *
+ * Return: the number of pages stored.
+ */
+unsigned long drm_mdl_get_pages(const struct drm_mdl *mdl, unsigned long first,
+				unsigned long count, struct page **pages)
+{
+	return mdl_for_pfn_range(mdl, first, count, pages, mdl_put_pages);
+}
+EXPORT_SYMBOL_GPL(drm_mdl_get_pages);

@@ -255,6 +255,14 @@ static int __init mdl_init(void)
 	struct platform_device *pdev;
 	int ret;
 
+#ifdef MAX_PHYSMEM_BITS
+	/* A run keeps its pfn in MDL_RUN_PFN_BITS. */
+	if (MAX_PHYSMEM_BITS - PAGE_SHIFT > MDL_RUN_PFN_BITS) {
+		pr_err("drm-mdl: %d-bit physical addresses are not supported\n",
+		       MAX_PHYSMEM_BITS);
+		return -EOPNOTSUPP;
+	}
+#endif
 	mdl_limits_init();
 
 	ret = mdl_pool_init();

@@ -105,9 +105,7 @@ static void mdl_gem_free(struct drm_gem_object *obj)
 /* vmap() of every page; the array it wants lives only for the call. */
 static void *mdl_gem_vmap_pages(const struct drm_mdl *mdl)
 {
-	struct sg_page_iter iter;
 	struct page **pages;
-	unsigned long i = 0;
 	void *vaddr;
 
 	if (mdl_fault_should_fail(MDL_FAULT_VMAP))
@@ -115,8 +113,7 @@ static void *mdl_gem_vmap_pages(const struct drm_mdl *mdl)
 	pages = kvmalloc_array(mdl->page_count, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return NULL;
-	for_each_sgtable_page(&mdl->sgt, &iter, 0)
-		pages[i++] = sg_page_iter_page(&iter);
+	drm_mdl_get_pages(mdl, 0, mdl->page_count, pages);
 	vaddr = vmap(pages, mdl->page_count, VM_MAP,
 		     mdl_cache_pgprot(mdl->cache_type, PAGE_KERNEL));
 	kvfree(pages);
@@ -293,8 +290,8 @@ unsigned long mdl_gem_get_unmapped_area(struct file *filp, unsigned long addr,
 }
 
 /*
- * Each importer maps a table of its own on its own device; the MDL's sgt is
- * already mapped on ours and must not be handed out. The table is cut at
+ * Each importer maps a table of its own on its own device; the MDL's own
+ * mapping is on ours and has no table to hand out. The table is cut at
  * the importer's segment limit, not ours: drm_gem_map_dma_buf() builds it
  * for the exporting device, and an importer without dma_parms, such as
  * vgem, takes 64 KiB segments only (DMA-API debugging reports the longer
@@ -313,7 +310,7 @@ static struct sg_table *mdl_gem_map_dma_buf(struct dma_buf_attachment *attach,
 	sgt = kzalloc_obj(*sgt, GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = mdl_dma_describe(attach->dev, sgt, mdl, GFP_KERNEL);
+	ret = drm_mdl_get_sg_table(attach->dev, sgt, mdl, GFP_KERNEL);
 	if (ret)
 		goto free;
 	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);

@@ -8,8 +8,8 @@
  *   mdl_chunk.c    allocate page chunks inside one window
  *   mdl_contig.c   exact placement: alloc_contig_range() for a window
  *   mdl_cache.c    apply / restore the CPU cache type
- *   mdl_describe.c the descriptor: runs in a flat sg_table, page lookup
- *   mdl_dma.c      DMA-map the sg_table on the device; importers' tables
+ *   mdl_describe.c the descriptor: one u64 per run, page lookup
+ *   mdl_dma.c      DMA-map the runs on the device; importers' tables
  *   mdl_pool.c     pre-zeroed pages kept by order and cache type
  *   mdl_alloc.c    the exported API that strings the steps together
  *   mdl_phase.c    time per step and descriptor bytes, for benchmarks
@@ -26,6 +26,7 @@
 #ifndef __MDL_INTERNAL_H__
 #define __MDL_INTERNAL_H__
 
+#include <linux/dma-mapping.h>
 #include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/pgtable.h>
@@ -312,78 +313,234 @@ pgprot_t mdl_cache_pgprot(u32 cache_type, pgprot_t prot);
 /* ---- mdl_describe.c ---- */
 
 /*
- * A descriptor whose entries fit with it in this many bytes takes one
- * slab object: one allocation and one free instead of two, which at 4 KiB
- * cost more than the page itself. Past it a single object is rounded up
- * to the next power of two by more than separate tables would waste.
+ * A descriptor whose runs (and, where the mapping needs one, its table)
+ * fit with it in this many bytes takes one slab object: one allocation and
+ * one free instead of two, which at 4 KiB cost more than the page itself.
+ * Past it a single object is rounded up to the next power of two by more
+ * than separate tables would waste.
  */
 #define MDL_COMPACT_MAX_BYTES	2048
 
 /*
- * Entries up to this many pages of them are a chain of page-sized tables;
- * past it one vmalloc'd array. vmalloc has a fixed cost per table (a
- * virtual area to find, and a TLB flush when it is freed) that dominates a
- * table of a few pages: describing a scattered 2 MiB request took 16.7 us
- * with it and 2.3 us with the chain in UML. For a table of many pages the
- * chain costs more: a page allocation and a link entry per 128 entries on
- * x86-64, which made describing a scattered 64 MiB to 1 GiB request 13 to
- * 77 % slower in the VM, and its descriptor 0.8 % larger.
+ * Mapping tables up to this many pages of entries are a chain of
+ * page-sized tables; past it one vmalloc'd array. vmalloc has a fixed cost
+ * per table (a virtual area to find, and a TLB flush when it is freed)
+ * that dominates a table of a few pages: describing a scattered 2 MiB
+ * request took 16.7 us with it and 2.3 us with the chain in UML. For a
+ * table of many pages the chain costs more: a page allocation and a link
+ * entry per 128 entries on x86-64, which made describing a scattered
+ * 64 MiB to 1 GiB request 13 to 77 % slower in the VM.
  */
 #define MDL_CHAIN_MAX_PAGES	8
 
+/*
+ * A run is one u64: its first pfn in the low MDL_RUN_PFN_BITS (56-bit
+ * physical addresses with 4 KiB pages; x86-64 has at most 52), its length
+ * in pages less one above. An MDL is below 4 GiB, 2^20 pages.
+ */
+#define MDL_RUN_PFN_BITS	44
+#define MDL_RUN_PFN_MASK	GENMASK_ULL(MDL_RUN_PFN_BITS - 1, 0)
+
+/* Runs between two marks of the run index. */
+#define MDL_RUN_INDEX_STRIDE	256
+
+static inline u64 mdl_run_encode(unsigned long pfn, unsigned long nr_pages)
+{
+	return (u64)pfn | (u64)(nr_pages - 1) << MDL_RUN_PFN_BITS;
+}
+
+static inline unsigned long mdl_run_pfn(u64 run)
+{
+	return run & MDL_RUN_PFN_MASK;
+}
+
+static inline unsigned long mdl_run_pages(u64 run)
+{
+	return (run >> MDL_RUN_PFN_BITS) + 1;
+}
+
+/**
+ * enum mdl_dma_mode - how an allocation is mapped on its device
+ * @MDL_DMA_UNMAPPED: not mapped (not yet, or the device is gone)
+ * @MDL_DMA_RANGE: one run, mapped as one range with dma_map_page()
+ * @MDL_DMA_IOVA: linked run by run into one IOVA range (the IOVA API)
+ * @MDL_DMA_OFFSET: run by run with dma_map_page(), each run at its
+ *                  physical address plus one constant bus offset
+ * @MDL_DMA_TABLE: a scatterlist of the runs, mapped with dma_map_sgtable()
+ */
+enum mdl_dma_mode {
+	MDL_DMA_UNMAPPED,
+	MDL_DMA_RANGE,
+	MDL_DMA_IOVA,
+	MDL_DMA_OFFSET,
+	MDL_DMA_TABLE,
+};
+
+/**
+ * struct mdl_dma_state - the mapping of an allocation on its device
+ * @mode: enum mdl_dma_mode
+ * @segments: DMA segments the mapping takes, cut at the device's limits
+ * @max_seg_pages: the device's segment limit when it was mapped
+ * @boundary_pages: the device's segment boundary then, 0 for none
+ * @addr: RANGE: the DMA address of the first page
+ * @iova: IOVA: the range the runs are linked into
+ * @offset: OFFSET: DMA address minus physical address, every run alike
+ * @sgt: TABLE: the mapped table
+ * @inline_sgl: room for a table in the descriptor's own slab object, for
+ *              kernels that map with a table; NULL when there is none
+ * @inline_sg_room: entries @inline_sgl has room for
+ */
+struct mdl_dma_state {
+	u8 mode;
+	unsigned int segments;
+	unsigned long max_seg_pages;
+	unsigned long boundary_pages;
+	union {
+		dma_addr_t addr;
+		struct dma_iova_state iova;
+		u64 offset;
+		struct sg_table sgt;
+	};
+	struct scatterlist *inline_sgl;
+	unsigned int inline_sg_room;
+};
+
+/**
+ * struct mdl_descriptor - struct drm_mdl and what only drm-mdl reads
+ * @mdl: what callers see
+ * @runs: the runs, in allocation order, each maximal
+ * @run_index: the first page of every MDL_RUN_INDEX_STRIDE-th run, for a
+ *             page lookup; NULL when there are no more runs than that
+ * @dma: the mapping on &drm_mdl.dev
+ * @inline_runs: @runs when they fit in the slab object (&drm_mdl.compact),
+ *               followed by @dma.inline_sgl where there is one
+ *
+ * One u64 per run and nothing per page: a scattered gigabyte is 262144
+ * runs, 2 MiB. Everything else (a page by index, the PFN array of a
+ * Windows MDL, DMA addresses and segments) is derived from them.
+ */
+struct mdl_descriptor {
+	struct drm_mdl mdl;
+	u64 *runs;
+	u32 *run_index;
+	struct mdl_dma_state dma;
+	u64 inline_runs[];
+};
+
+static inline struct mdl_descriptor *mdl_desc(const struct drm_mdl *mdl)
+{
+	return container_of(mdl, struct mdl_descriptor, mdl);
+}
+
 void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp);
+size_t mdl_compact_bytes(unsigned int nr_runs, unsigned int nr_entries);
 struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp);
 void mdl_release_descriptor(struct drm_mdl *mdl);
 u64 mdl_descriptor_bytes(const struct drm_mdl *mdl);
+unsigned int mdl_find_run(const struct drm_mdl *mdl, unsigned long index,
+			  unsigned long *first);
 bool mdl_contiguous_pfn(const struct drm_mdl *mdl, unsigned long first,
 			unsigned long count, unsigned long *pfn);
 
+static inline struct page *mdl_first_page(const struct drm_mdl *mdl)
+{
+	return pfn_to_page(mdl_run_pfn(mdl_desc(mdl)->runs[0]));
+}
+
 /**
  * struct mdl_run_iter - walk the physically contiguous runs of an MDL
- * @next: the entry after the current run, or NULL at the end
+ * @runs: the descriptor's runs
+ * @next: index of the next run
+ * @nr_runs: runs in all
  * @pfn: first pfn of the current run
  * @nr_pages: pages in the current run
- *
- * Entries that one device's segment limit cut apart come back as one run.
+ * @first_page: index in the allocation of the current run's first page
+ * @offset: mdl_run_next_page(): pages of the current run walked
  */
 struct mdl_run_iter {
-	struct scatterlist *next;
+	const u64 *runs;
+	unsigned int next;
+	unsigned int nr_runs;
 	unsigned long pfn;
 	unsigned long nr_pages;
+	unsigned long first_page;
+	unsigned long offset;
 };
 
 static inline void mdl_run_start(struct mdl_run_iter *it,
 				 const struct drm_mdl *mdl)
 {
-	it->next = mdl->sgt.orig_nents ? mdl->sgt.sgl : NULL;
+	it->runs = mdl_desc(mdl)->runs;
+	it->next = 0;
+	it->nr_runs = mdl->nr_runs;
 	it->nr_pages = 0;
+	it->first_page = 0;
+	it->offset = 0;
 }
 
 static inline bool mdl_run_next(struct mdl_run_iter *it)
 {
-	struct scatterlist *sg = it->next;
+	u64 run;
 
-	if (!sg)
+	if (it->next == it->nr_runs)
 		return false;
-	it->pfn = page_to_pfn(sg_page(sg));
-	it->nr_pages = sg->length >> PAGE_SHIFT;
-	for (sg = sg_next(sg); sg; sg = sg_next(sg)) {
-		if (page_to_pfn(sg_page(sg)) != it->pfn + it->nr_pages)
-			break;
-		it->nr_pages += sg->length >> PAGE_SHIFT;
-	}
-	it->next = sg;
+	run = it->runs[it->next++];
+	it->first_page += it->nr_pages;
+	it->pfn = mdl_run_pfn(run);
+	it->nr_pages = mdl_run_pages(run);
 	return true;
+}
+
+/* The next page of the walk, or NULL past the last. */
+static inline struct page *mdl_run_next_page(struct mdl_run_iter *it)
+{
+	if (it->offset == it->nr_pages) {
+		if (!mdl_run_next(it))
+			return NULL;
+		it->offset = 0;
+	}
+	return pfn_to_page(it->pfn + it->offset++);
 }
 
 /* ---- mdl_dma.c ---- */
 
+/**
+ * struct mdl_dma_iter - walk the DMA segments of a mapped MDL
+ * @state: the mapping
+ * @runs: OFFSET: the runs
+ * @next: OFFSET: the next run
+ * @nr_runs: OFFSET: runs in all
+ * @sg: TABLE: the next entry
+ * @sg_left: TABLE: entries from @sg on
+ * @span: the rest of the current DMA-contiguous span, cut into segments
+ * @span_len: its bytes
+ * @addr: the current segment
+ * @len: its bytes
+ */
+struct mdl_dma_iter {
+	const struct mdl_dma_state *state;
+	const u64 *runs;
+	unsigned int next;
+	unsigned int nr_runs;
+	struct scatterlist *sg;
+	unsigned int sg_left;
+	dma_addr_t span;
+	u64 span_len;
+	dma_addr_t addr;
+	u64 len;
+};
+
 unsigned long mdl_dma_max_seg_pages(struct device *dev);
 unsigned long mdl_dma_seg_boundary_pages(struct device *dev);
-int mdl_dma_describe(struct device *dev, struct sg_table *sgt,
-		     const struct drm_mdl *mdl, gfp_t gfp);
-int mdl_dma_map(struct device *dev, struct drm_mdl *mdl);
+size_t mdl_dma_inline_table_bytes(unsigned int nr_entries);
+int mdl_dma_map(struct device *dev, struct drm_mdl *mdl, gfp_t gfp);
 void mdl_dma_unmap(struct drm_mdl *mdl);
+u64 mdl_dma_table_bytes(const struct drm_mdl *mdl);
+bool mdl_dma_seek(struct mdl_dma_iter *it, const struct drm_mdl *mdl,
+		  u64 offset);
+bool mdl_dma_next(struct mdl_dma_iter *it);
+unsigned long mdl_dma_iter_pages(struct mdl_dma_iter *it, unsigned long n,
+				 dma_addr_t *addrs);
 bool mdl_dma_translated(struct device *dev);
 bool mdl_dma_bounces(struct device *dev);
 unsigned long mdl_dma_pfn_limit(struct device *dev,
@@ -404,9 +561,7 @@ bool mdl_pool_keep_whole(struct drm_mdl *mdl);
 bool mdl_pool_keeps_whole(unsigned long nr_pages);
 bool mdl_pool_may_have_whole(unsigned long nr_pages, u32 cache_type);
 struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
-				    const struct mdl_window *window,
-				    unsigned long max_seg_pages,
-				    unsigned long seg_boundary_pages, int nid);
+				    const struct mdl_window *window, int nid);
 struct shrinker *mdl_pool_shrinker(void);
 
 /* ---- mdl_alloc.c ---- */

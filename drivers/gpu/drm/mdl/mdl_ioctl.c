@@ -160,7 +160,7 @@ static int mdl_ioctl_alloc(struct drm_device *drm, void *data,
 	byte_count = mdl->byte_count;
 	page_count = mdl->page_count;
 	chunk_count = mdl->nr_runs;
-	dma_segment_count = mdl->sgt.nents;
+	dma_segment_count = drm_mdl_dma_segment_count(mdl);
 
 	mobj = mdl_gem_create(drm, mdl, file, user, bytes);
 	drm_dev_exit(idx);
@@ -198,29 +198,29 @@ static int mdl_ioctl_free(struct drm_device *drm, void *data,
 }
 
 /*
- * Fills @batch with up to @n entries at the iterator. Unplug revokes the DMA
- * mappings this reads and waits for readers inside drm_dev_enter(), so the
- * iterator is only ever advanced there; the copy to user space, which may
- * fault for as long as user space likes, stays outside.
+ * Fills @batch with the @n entries from page @index on. Unplug revokes the
+ * DMA mapping this reads and waits for readers inside drm_dev_enter(), so
+ * the iterator is only ever advanced there; the copy to user space, which
+ * may fault for as long as user space likes, stays outside.
  */
 static int mdl_fill_page_entries(struct drm_device *drm,
 				 const struct drm_mdl *mdl,
-				 struct sg_dma_page_iter *iter,
-				 struct sg_page_iter *cpu_iter, bool *started,
+				 struct mdl_dma_iter *iter, bool *started,
 				 u64 index, unsigned int n, bool show_phys,
-				 bool *show_dma, struct drm_mdl_page_entry *batch)
+				 bool *show_dma, unsigned long *pfns,
+				 struct drm_mdl_page_entry *batch)
 {
 	unsigned int i;
+	dma_addr_t addr;
 	int idx;
 
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 	if (!*started) {
-		__sg_page_iter_start(&iter->base, mdl->sgt.sgl, mdl->sgt.nents,
-				     index);
-		/* The CPU side: the same pages, runs cut differently. */
-		__sg_page_iter_start(cpu_iter, mdl->sgt.sgl,
-				     mdl->sgt.orig_nents, index);
+		if (!mdl_dma_seek(iter, mdl, index << PAGE_SHIFT)) {
+			drm_dev_exit(idx);
+			return -EIO;
+		}
 		/*
 		 * DMA addresses are for the admin too wherever they are the
 		 * physical ones; the IOMMU domain is only there to ask while
@@ -229,18 +229,18 @@ static int mdl_fill_page_entries(struct drm_device *drm,
 		*show_dma = show_phys || mdl_dma_translated(mdl->dev);
 		*started = true;
 	}
-	for (i = 0; i < n && __sg_page_iter_dma_next(iter); i++) {
-		batch[i].dma_addr = *show_dma ?
-				    sg_page_iter_dma_address(iter) : 0;
-		batch[i].phys_addr = 0;
-		if (show_phys && !WARN_ON_ONCE(!__sg_page_iter_next(cpu_iter)))
-			batch[i].phys_addr =
-				page_to_phys(sg_page_iter_page(cpu_iter));
-	}
+	for (i = 0; i < n && mdl_dma_iter_pages(iter, 1, &addr); i++)
+		batch[i].dma_addr = *show_dma ? addr : 0;
 	drm_dev_exit(idx);
 
 	/* The DMA side must describe exactly the pages of the MDL. */
-	return WARN_ON_ONCE(i != n) ? -EIO : 0;
+	if (WARN_ON_ONCE(i != n))
+		return -EIO;
+	if (show_phys && WARN_ON_ONCE(drm_mdl_get_pfns(mdl, index, n, pfns) != n))
+		return -EIO;
+	for (i = 0; i < n; i++)
+		batch[i].phys_addr = show_phys ? PFN_PHYS(pfns[i]) : 0;
+	return 0;
 }
 
 static int mdl_copy_page_entries(struct drm_device *drm,
@@ -248,10 +248,10 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 				 u64 count, struct drm_mdl_page_entry __user *out)
 {
 	struct drm_mdl_page_entry *batch;
-	struct sg_dma_page_iter iter;
-	struct sg_page_iter cpu_iter;
+	struct mdl_dma_iter iter;
 	bool show_phys, show_dma = false, started = false;
 	unsigned int batch_len, n;
+	unsigned long *pfns;
 	u64 done = 0;
 	int ret = 0;
 
@@ -263,14 +263,17 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 
 	batch_len = min_t(u64, count, MDL_GET_PAGES_BATCH);
 	batch = kmalloc_array(batch_len, sizeof(*batch), GFP_KERNEL);
-	if (!batch)
-		return -ENOMEM;
+	pfns = kmalloc_array(batch_len, sizeof(*pfns), GFP_KERNEL);
+	if (!batch || !pfns) {
+		ret = -ENOMEM;
+		goto out;
+	}
 
 	while (done < count) {
 		n = min_t(u64, count - done, batch_len);
-		ret = mdl_fill_page_entries(drm, mdl, &iter, &cpu_iter,
-					    &started, first + done, n,
-					    show_phys, &show_dma, batch);
+		ret = mdl_fill_page_entries(drm, mdl, &iter, &started,
+					    first + done, n, show_phys,
+					    &show_dma, pfns, batch);
 		if (ret)
 			break;
 		if (copy_to_user(out + done, batch, n * sizeof(*batch))) {
@@ -286,7 +289,8 @@ static int mdl_copy_page_entries(struct drm_device *drm,
 		}
 		cond_resched();
 	}
-
+out:
+	kfree(pfns);
 	kfree(batch);
 	return ret;
 }
@@ -383,55 +387,6 @@ static int mdl_ioctl_info(struct drm_device *drm, void *data,
 	return 0;
 }
 
-/**
- * struct mdl_dma_cursor - a byte position in the DMA view of an MDL
- * @sg: the DMA segment the position is in
- * @left: DMA segments from @sg to the end of the table, @sg included
- * @offset: byte offset into @sg's DMA segment
- */
-struct mdl_dma_cursor {
-	struct scatterlist *sg;
-	unsigned int left;
-	u64 offset;
-};
-
-static int mdl_dma_cursor_seek(struct mdl_dma_cursor *cur,
-			       const struct sg_table *sgt, u64 offset)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		if (offset < sg_dma_len(sg)) {
-			cur->sg = sg;
-			cur->left = sgt->nents - i;
-			cur->offset = offset;
-			return 0;
-		}
-		offset -= sg_dma_len(sg);
-	}
-
-	return -EINVAL;
-}
-
-/* Returns the DMA address and how many bytes are contiguous from there. */
-static dma_addr_t mdl_dma_cursor_addr(const struct mdl_dma_cursor *cur,
-				      u64 *run)
-{
-	*run = sg_dma_len(cur->sg) - cur->offset;
-	return sg_dma_address(cur->sg) + cur->offset;
-}
-
-static void mdl_dma_cursor_advance(struct mdl_dma_cursor *cur, u64 bytes)
-{
-	cur->offset += bytes;
-	if (cur->offset == sg_dma_len(cur->sg) && cur->left > 1) {
-		cur->sg = sg_next(cur->sg);
-		cur->left--;
-		cur->offset = 0;
-	}
-}
-
 static bool mdl_range_ok(const struct drm_mdl *mdl, u64 offset, u64 size)
 {
 	u64 end;
@@ -443,15 +398,12 @@ static bool mdl_range_ok(const struct drm_mdl *mdl, u64 offset, u64 size)
 static int mdl_dma_copy(struct mdl_edu *edu, struct drm_mdl *src, u64 src_off,
 			struct drm_mdl *dst, u64 dst_off, u64 size)
 {
-	struct mdl_dma_cursor src_cur, dst_cur;
-	u64 src_run, dst_run, step, done = 0;
-	dma_addr_t src_addr, dst_addr;
-	int ret;
+	struct mdl_dma_iter src_seg, dst_seg;
+	u64 step, done = 0;
+	int ret = 0;
 
-	ret = mdl_dma_cursor_seek(&src_cur, &src->sgt, src_off);
-	if (!ret)
-		ret = mdl_dma_cursor_seek(&dst_cur, &dst->sgt, dst_off);
-	if (WARN_ON_ONCE(ret))
+	if (WARN_ON_ONCE(!mdl_dma_seek(&src_seg, src, src_off) ||
+			 !mdl_dma_seek(&dst_seg, dst, dst_off)))
 		return -EIO;
 
 	/*
@@ -459,8 +411,8 @@ static int mdl_dma_copy(struct mdl_edu *edu, struct drm_mdl *src, u64 src_off,
 	 * to the device and back as the streaming DMA API wants, which
 	 * matters where it bounces or the device is not coherent.
 	 */
-	dma_sync_sgtable_for_device(src->dev, &src->sgt, DMA_BIDIRECTIONAL);
-	dma_sync_sgtable_for_device(dst->dev, &dst->sgt, DMA_BIDIRECTIONAL);
+	drm_mdl_dma_sync_for_device(src);
+	drm_mdl_dma_sync_for_device(dst);
 
 	while (done < size) {
 		if (fatal_signal_pending(current)) {
@@ -468,21 +420,27 @@ static int mdl_dma_copy(struct mdl_edu *edu, struct drm_mdl *src, u64 src_off,
 			break;
 		}
 
-		src_addr = mdl_dma_cursor_addr(&src_cur, &src_run);
-		dst_addr = mdl_dma_cursor_addr(&dst_cur, &dst_run);
-		step = min3(size - done, src_run, dst_run);
+		/* Segments ended by the last step: the next ones. */
+		if ((!src_seg.len && !mdl_dma_next(&src_seg)) ||
+		    (!dst_seg.len && !mdl_dma_next(&dst_seg))) {
+			ret = -EIO;
+			break;
+		}
+		step = min3(size - done, src_seg.len, dst_seg.len);
 		step = min_t(u64, step, MDL_EDU_XFER_MAX);
 
-		ret = mdl_edu_copy(edu, src_addr, dst_addr, step);
+		ret = mdl_edu_copy(edu, src_seg.addr, dst_seg.addr, step);
 		if (ret)
 			break;
 
-		mdl_dma_cursor_advance(&src_cur, step);
-		mdl_dma_cursor_advance(&dst_cur, step);
+		src_seg.addr += step;
+		src_seg.len -= step;
+		dst_seg.addr += step;
+		dst_seg.len -= step;
 		done += step;
 	}
 
-	dma_sync_sgtable_for_cpu(dst->dev, &dst->sgt, DMA_BIDIRECTIONAL);
+	drm_mdl_dma_sync_for_cpu(dst);
 
 	return ret;
 }

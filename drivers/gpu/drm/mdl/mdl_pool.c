@@ -427,27 +427,17 @@ bool mdl_pool_keep_whole(struct drm_mdl *mdl)
 	return mdl_pool_park(mdl, &mdl_pool.whole_dirty, &whole->count);
 }
 
-/*
- * Whether every run of @mdl lies in @window, fits @max_seg_pages and
- * crosses no boundary of @seg_boundary_pages.
- */
+/* Whether every run of @mdl lies in @window and on @nid. */
 static bool mdl_whole_fits(const struct drm_mdl *mdl,
-			   const struct mdl_window *window,
-			   unsigned long max_seg_pages,
-			   unsigned long seg_boundary_pages, int nid)
+			   const struct mdl_window *window, int nid)
 {
-	struct scatterlist *sg;
-	unsigned int k;
+	struct mdl_run_iter it;
 
-	for_each_sgtable_sg(&mdl->sgt, sg, k) {
-		unsigned long n = sg->length >> PAGE_SHIFT;
-
-		if (n > max_seg_pages ||
-		    n > mdl_seg_room(seg_boundary_pages,
-				     page_to_pfn(sg_page(sg))) ||
-		    !mdl_block_fits(sg_page(sg), n, window, nid))
+	mdl_run_start(&it, mdl);
+	while (mdl_run_next(&it))
+		if (!mdl_block_fits(pfn_to_page(it.pfn), it.nr_pages, window,
+				    nid))
 			return false;
-	}
 	return true;
 }
 
@@ -456,8 +446,6 @@ static bool mdl_whole_fits(const struct drm_mdl *mdl,
  * @nr_pages: pages wanted
  * @cache_type: the caching state the pages must be in
  * @window: the window every page must lie in
- * @max_seg_pages: the longest entry the mapping device takes
- * @seg_boundary_pages: the mapping device's segment boundary, 0 for none
  * @nid: required node, or NUMA_NO_NODE
  *
  * Only the oldest one of its size and type is looked at: a request whose
@@ -466,9 +454,7 @@ static bool mdl_whole_fits(const struct drm_mdl *mdl,
  * Return: the descriptor, unmapped and owned by the caller, or NULL.
  */
 struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
-				    const struct mdl_window *window,
-				    unsigned long max_seg_pages,
-				    unsigned long seg_boundary_pages, int nid)
+				    const struct mdl_window *window, int nid)
 {
 	struct mdl_pool_whole *whole = mdl_pool_whole_of(nr_pages, cache_type);
 	struct drm_mdl *mdl;
@@ -478,8 +464,7 @@ struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
 	spin_lock(&mdl_pool.lock);
 	mdl = list_first_entry_or_null(&whole->mdls, struct drm_mdl,
 				       pool_link);
-	if (mdl && mdl_whole_fits(mdl, window, max_seg_pages,
-				  seg_boundary_pages, nid)) {
+	if (mdl && mdl_whole_fits(mdl, window, nid)) {
 		list_del(&mdl->pool_link);
 		whole->count--;
 		mdl_pool.nr_clean -= nr_pages;
@@ -497,7 +482,7 @@ static void mdl_pool_release_adopted(struct drm_mdl *mdl)
 	struct mdl_run_iter it;
 
 	if (mdl->block_order) {
-		mdl_pool_release(sg_page(mdl->sgt.sgl), mdl->page_count,
+		mdl_pool_release(mdl_first_page(mdl), mdl->page_count,
 				 mdl->cache_type, true);
 		mdl_release_descriptor(mdl);
 		return;
@@ -512,14 +497,15 @@ static void mdl_pool_release_adopted(struct drm_mdl *mdl)
 /* Zeroes an adopted descriptor's pages and files them as clean blocks. */
 static void mdl_pool_zero_adopted(struct drm_mdl *mdl)
 {
-	struct sg_page_iter iter;
-	struct page *head, *tmp;
-	unsigned long i = 0;
+	struct page *head, *tmp, *page;
+	struct mdl_run_iter it;
+	unsigned long n = 0;
 	LIST_HEAD(blocks);
 
-	for_each_sgtable_page(&mdl->sgt, &iter, 0) {
-		clear_highpage(sg_page_iter_page(&iter));
-		if (!(++i % 512))
+	mdl_run_start(&it, mdl);
+	while ((page = mdl_run_next_page(&it))) {
+		clear_highpage(page);
+		if (!(++n % 512))
 			cond_resched();
 	}
 	mdl_pool_cut(mdl, &blocks);
@@ -545,10 +531,12 @@ static void mdl_pool_zero_adopted(struct drm_mdl *mdl)
 static void mdl_pool_zero_whole(struct drm_mdl *mdl)
 {
 	struct mdl_pool_whole *whole;
-	struct sg_page_iter iter;
+	struct mdl_run_iter it;
+	struct page *page;
 
-	for_each_sgtable_page(&mdl->sgt, &iter, 0)
-		clear_highpage(sg_page_iter_page(&iter));
+	mdl_run_start(&it, mdl);
+	while ((page = mdl_run_next_page(&it)))
+		clear_highpage(page);
 	whole = mdl_pool_whole_of(mdl->page_count, mdl->cache_type);
 	spin_lock(&mdl_pool.lock);
 	list_add_tail(&mdl->pool_link, &whole->mdls);

@@ -41,7 +41,7 @@ TRACE_EVENT(mdl_alloc,
 		__entry->error = error;
 		__entry->byte_count = mdl ? mdl->byte_count : 0;
 		__entry->chunks = mdl ? mdl->nr_runs : 0;
-		__entry->dma_segments = mdl ? mdl->sgt.nents : 0;
+		__entry->dma_segments = mdl ? drm_mdl_dma_segment_count(mdl) : 0;
 		__entry->duration_ns = duration_ns;
 	),
 	TP_printk("low=0x%llx high=0x%llx skip=0x%llx total=%llu cache=%u flags=0x%x error=%d bytes=%llu chunks=%u dma_segments=%u ns=%llu",

@@ -175,10 +175,7 @@ struct drm_mdl *drm_mdl_ttm_populate(struct device *dev, struct ttm_tt *tt,
 				     const struct drm_mdl_request *tmpl)
 {
 	struct drm_mdl_request req = *tmpl;
-	struct sg_dma_page_iter iter;
-	struct sg_page_iter cpu_iter;
 	struct drm_mdl *mdl;
-	unsigned long i = 0;
 	int ret;
 
 	if (!dev || !mdl_ttm_tt_supported(tt))
@@ -195,14 +192,17 @@ struct drm_mdl *drm_mdl_ttm_populate(struct device *dev, struct ttm_tt *tt,
 	if (IS_ERR(mdl))
 		return mdl;
 
-	/* Fully required: exactly tt->num_pages pages, in allocation order. */
-	for_each_sgtable_page(&mdl->sgt, &cpu_iter, 0)
-		tt->pages[i++] = sg_page_iter_page(&cpu_iter);
-	i = 0;
-	if (tt->dma_address) {
-		/* One address per page, whatever segments the IOMMU merged. */
-		for_each_sgtable_dma_page(&mdl->sgt, &iter, 0)
-			tt->dma_address[i++] = sg_page_iter_dma_address(&iter);
+	/*
+	 * Fully required: exactly tt->num_pages pages, in allocation order,
+	 * and an address per page, whatever segments the IOMMU merged.
+	 */
+	if (WARN_ON_ONCE(drm_mdl_get_pages(mdl, 0, tt->num_pages, tt->pages) !=
+			 tt->num_pages ||
+			 (tt->dma_address &&
+			  drm_mdl_get_dma_addrs(mdl, 0, tt->num_pages,
+						tt->dma_address) != tt->num_pages))) {
+		drm_mdl_free(mdl);
+		return ERR_PTR(-EIO);
 	}
 	return mdl;
 }
