@@ -687,6 +687,26 @@ static void mdl_alloc_scattered_descriptor(struct kunit *test)
 }
 
 /*
+ * The smallest request's descriptor, mapped: one 128-byte slab object
+ * (struct drm_mdl is 64 of them). The mapping state once pushed it into
+ * the 192-byte class, half as much again for every small buffer.
+ */
+static void mdl_alloc_one_page_descriptor_is_128_bytes(struct kunit *test)
+{
+	struct drm_mdl_request req = mdl_test_request(PAGE_SIZE);
+	struct drm_mdl *mdl;
+
+	if (!IS_ENABLED(CONFIG_64BIT))
+		kunit_skip(test, "sized for 64-bit pointers");
+	mdl = drm_mdl_alloc(mdl_test_dev(test), &req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mdl);
+	KUNIT_EXPECT_EQ(test, mdl->nr_runs, 1U);
+	KUNIT_EXPECT_TRUE(test, mdl->compact);
+	KUNIT_EXPECT_LE(test, mdl_descriptor_bytes(mdl), 128ULL);
+	drm_mdl_free(mdl);
+}
+
+/*
  * A device that takes one page per DMA segment: the mapping is cut into
  * single pages, the runs are not.
  */
@@ -1372,6 +1392,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_free_ignores_errors),
 	KUNIT_CASE(mdl_alloc_phase_counters),
 	KUNIT_CASE(mdl_alloc_scattered_descriptor),
+	KUNIT_CASE(mdl_alloc_one_page_descriptor_is_128_bytes),
 	KUNIT_CASE(mdl_alloc_segment_limit_cuts_the_mapping_not_the_runs),
 	KUNIT_CASE(mdl_alloc_dma_seek_matches_the_walk),
 	KUNIT_CASE(mdl_alloc_runs_cut_at_an_odd_segment_limit),

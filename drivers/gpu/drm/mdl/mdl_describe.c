@@ -159,8 +159,15 @@ static void mdl_descriptor_init(struct mdl_descriptor *desc,
 	desc->run_index = NULL;
 	desc->dma.mode = MDL_DMA_UNMAPPED;
 	desc->dma.segments = 0;
-	desc->dma.inline_sgl = NULL;
 	desc->dma.inline_sg_room = 0;
+}
+
+/* Where a compact descriptor's table room starts, after its runs. */
+static size_t mdl_inline_sgl_offset(unsigned int nr_runs)
+{
+	return ALIGN(sizeof(struct mdl_descriptor) +
+		     (size_t)nr_runs * sizeof(u64),
+		     __alignof__(struct scatterlist));
 }
 
 /**
@@ -173,13 +180,27 @@ static void mdl_descriptor_init(struct mdl_descriptor *desc,
  */
 size_t mdl_compact_bytes(unsigned int nr_runs, unsigned int nr_entries)
 {
-	size_t runs_end = sizeof(struct mdl_descriptor) +
-			  (size_t)nr_runs * sizeof(u64);
-
 	if (nr_runs < 2 || !mdl_dma_inline_table_bytes(nr_entries))
-		return runs_end;
-	return ALIGN(runs_end, __alignof__(struct scatterlist)) +
+		return sizeof(struct mdl_descriptor) +
+		       (size_t)nr_runs * sizeof(u64);
+	return mdl_inline_sgl_offset(nr_runs) +
 	       mdl_dma_inline_table_bytes(nr_entries);
+}
+
+/**
+ * mdl_inline_sgl - the room for a table in a descriptor's slab object
+ * @mdl: the descriptor
+ *
+ * Return: &mdl_dma_state.inline_sg_room entries after the runs, or NULL
+ * when the descriptor has no such room.
+ */
+struct scatterlist *mdl_inline_sgl(const struct drm_mdl *mdl)
+{
+	struct mdl_descriptor *desc = mdl_desc(mdl);
+
+	if (!desc->dma.inline_sg_room)
+		return NULL;
+	return (void *)desc + mdl_inline_sgl_offset(mdl->nr_runs);
 }
 
 /**
@@ -194,8 +215,6 @@ size_t mdl_compact_bytes(unsigned int nr_runs, unsigned int nr_entries)
 struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 {
 	size_t bytes = mdl_compact_bytes(list->nr_runs, list->nr_entries);
-	size_t table_bytes = list->nr_runs > 1 ?
-			     mdl_dma_inline_table_bytes(list->nr_entries) : 0;
 	struct mdl_descriptor *desc;
 	bool compact;
 
@@ -210,8 +229,8 @@ struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 	if (!desc)
 		return NULL;
 	mdl_descriptor_init(desc, list, compact);
-	if (compact && table_bytes) {
-		desc->dma.inline_sgl = (void *)desc + bytes - table_bytes;
+	if (compact && list->nr_runs > 1 &&
+	    mdl_dma_inline_table_bytes(list->nr_entries)) {
 		desc->dma.inline_sg_room = list->nr_entries;
 	} else if (!compact && mdl_runs_alloc(desc, list->nr_runs, gfp)) {
 		kfree(desc);

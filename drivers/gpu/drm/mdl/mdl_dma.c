@@ -214,16 +214,28 @@ size_t mdl_dma_inline_table_bytes(unsigned int nr_entries)
 	       (size_t)nr_entries * sizeof(struct scatterlist);
 }
 
-/* Segments the DMA range [@addr, @addr + @len) takes on the device. */
+/*
+ * Segments the DMA range [@addr, @addr + @len) takes on the device: the
+ * count mdl_dma_next() would walk, in arithmetic. Mapping counts every
+ * run this way, and a walk per run, with its iterator cleared first, was
+ * most of the map phase of a scattered request outside an IOMMU.
+ */
 static unsigned int mdl_dma_span_segments(const struct mdl_dma_state *st,
 					  dma_addr_t addr, u64 len)
 {
-	struct mdl_dma_iter it = { .state = st, .span = addr, .span_len = len };
-	unsigned int n = 0;
+	u32 max_seg = st->max_seg_pages << PAGE_SHIFT;
+	u64 boundary, head, whole;
 
-	while (mdl_dma_next(&it))
-		n++;
-	return n;
+	if (!st->boundary_pages)
+		return DIV_ROUND_UP_ULL(len, max_seg);
+	boundary = (u64)st->boundary_pages << PAGE_SHIFT;
+	/* Up to the first boundary, whole boundary windows, and the rest. */
+	head = min(len, boundary - (addr & (boundary - 1)));
+	len -= head;
+	whole = len >> __ffs64(boundary);
+	return DIV_ROUND_UP_ULL(head, max_seg) +
+	       whole * DIV_ROUND_UP_ULL(boundary, max_seg) +
+	       DIV_ROUND_UP_ULL(len & (boundary - 1), max_seg);
 }
 
 static int mdl_dma_map_range(struct device *dev, struct drm_mdl *mdl,
@@ -343,11 +355,12 @@ static int mdl_dma_map_by_run(struct device *dev, struct drm_mdl *mdl,
 	return 0;
 }
 
-static void mdl_dma_table_free(struct mdl_dma_state *st)
+static void mdl_dma_table_free(const struct drm_mdl *mdl,
+			       struct mdl_dma_state *st)
 {
 	struct scatterlist *sgl = st->sgt.sgl;
 
-	if (sgl == st->inline_sgl)
+	if (sgl == mdl_inline_sgl(mdl))
 		return;
 	if (is_vmalloc_addr(sgl))
 		vfree(sgl);
@@ -360,7 +373,8 @@ static void mdl_dma_table_free(struct mdl_dma_state *st)
  * chain of page-sized tables, or one vmalloc'd array past a few pages of
  * them. Callers that cannot sleep get the chain, whatever the size.
  */
-static int mdl_dma_table_alloc(struct mdl_dma_state *st, unsigned int nents,
+static int mdl_dma_table_alloc(const struct drm_mdl *mdl,
+			       struct mdl_dma_state *st, unsigned int nents,
 			       gfp_t gfp)
 {
 	size_t bytes = (size_t)nents * sizeof(struct scatterlist);
@@ -370,7 +384,7 @@ static int mdl_dma_table_alloc(struct mdl_dma_state *st, unsigned int nents,
 	    (bytes <= MDL_CHAIN_MAX_PAGES * PAGE_SIZE ||
 	     (gfp & GFP_KERNEL) != GFP_KERNEL))
 		return sg_alloc_table(&st->sgt, nents, gfp) ? -ENOMEM : 0;
-	sgl = nents <= st->inline_sg_room ? st->inline_sgl :
+	sgl = nents <= st->inline_sg_room ? mdl_inline_sgl(mdl) :
 					    __vmalloc(bytes, gfp);
 	if (!sgl)
 		return -ENOMEM;
@@ -388,7 +402,7 @@ static int mdl_dma_map_table(struct device *dev, struct drm_mdl *mdl,
 	unsigned int nents = mdl_dma_cut_runs(mdl, st->max_seg_pages,
 					      st->boundary_pages, NULL);
 
-	if (mdl_dma_table_alloc(st, nents, gfp))
+	if (mdl_dma_table_alloc(mdl, st, nents, gfp))
 		return -ENOMEM;
 	mdl_dma_cut_runs(mdl, st->max_seg_pages, st->boundary_pages,
 			 st->sgt.sgl);
@@ -397,7 +411,7 @@ static int mdl_dma_map_table(struct device *dev, struct drm_mdl *mdl,
 	 * mapping now"; the contract has -ENOMEM for that.
 	 */
 	if (dma_map_sgtable(dev, &st->sgt, DMA_BIDIRECTIONAL, 0)) {
-		mdl_dma_table_free(st);
+		mdl_dma_table_free(mdl, st);
 		return -ENOMEM;
 	}
 	st->segments = st->sgt.nents;
@@ -468,7 +482,7 @@ void mdl_dma_unmap(struct drm_mdl *mdl)
 		break;
 	case MDL_DMA_TABLE:
 		dma_unmap_sgtable(dev, &st->sgt, DMA_BIDIRECTIONAL, 0);
-		mdl_dma_table_free(st);
+		mdl_dma_table_free(mdl, st);
 		break;
 	}
 	st->mode = MDL_DMA_UNMAPPED;
@@ -488,7 +502,7 @@ u64 mdl_dma_table_bytes(const struct drm_mdl *mdl)
 	unsigned int left = st->sgt.orig_nents;
 	u64 bytes = 0;
 
-	if (st->mode != MDL_DMA_TABLE || table == st->inline_sgl)
+	if (st->mode != MDL_DMA_TABLE || table == mdl_inline_sgl(mdl))
 		return 0;
 	if (is_vmalloc_addr(table))
 		return mdl_table_bytes(table, left * sizeof(*table));

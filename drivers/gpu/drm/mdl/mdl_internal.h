@@ -381,19 +381,22 @@ enum mdl_dma_mode {
  * @mode: enum mdl_dma_mode
  * @segments: DMA segments the mapping takes, cut at the device's limits
  * @max_seg_pages: the device's segment limit when it was mapped
+ * @inline_sg_room: entries the descriptor's slab object has room for after
+ *                  its runs (mdl_inline_sgl()), for kernels that map
+ *                  with a table; 0 when there is none
  * @boundary_pages: the device's segment boundary then, 0 for none
  * @addr: RANGE: the DMA address of the first page
  * @iova: IOVA: the range the runs are linked into
  * @offset: OFFSET: DMA address minus physical address, every run alike
  * @sgt: TABLE: the mapped table
- * @inline_sgl: room for a table in the descriptor's own slab object, for
- *              kernels that map with a table; NULL when there is none
- * @inline_sg_room: entries @inline_sgl has room for
+ *
+ * Packed so that a one-run descriptor is a 128-byte slab object.
  */
 struct mdl_dma_state {
 	u8 mode;
-	unsigned int segments;
-	unsigned long max_seg_pages;
+	u32 segments;
+	u32 max_seg_pages;
+	u32 inline_sg_room;
 	unsigned long boundary_pages;
 	union {
 		dma_addr_t addr;
@@ -401,8 +404,6 @@ struct mdl_dma_state {
 		u64 offset;
 		struct sg_table sgt;
 	};
-	struct scatterlist *inline_sgl;
-	unsigned int inline_sg_room;
 };
 
 /**
@@ -413,7 +414,7 @@ struct mdl_dma_state {
  *             page lookup; NULL when there are no more runs than that
  * @dma: the mapping on &drm_mdl.dev
  * @inline_runs: @runs when they fit in the slab object (&drm_mdl.compact),
- *               followed by @dma.inline_sgl where there is one
+ *               followed by the room for a table (mdl_inline_sgl())
  *
  * One u64 per run and nothing per page: a scattered gigabyte is 262144
  * runs, 2 MiB. Everything else (a page by index, the PFN array of a
@@ -434,6 +435,7 @@ static inline struct mdl_descriptor *mdl_desc(const struct drm_mdl *mdl)
 
 void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp);
 size_t mdl_compact_bytes(unsigned int nr_runs, unsigned int nr_entries);
+struct scatterlist *mdl_inline_sgl(const struct drm_mdl *mdl);
 struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp);
 void mdl_release_descriptor(struct drm_mdl *mdl);
 u64 mdl_descriptor_bytes(const struct drm_mdl *mdl);
