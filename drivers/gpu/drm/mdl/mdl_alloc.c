@@ -110,7 +110,7 @@ static bool mdl_may_fit(unsigned long nr_pages)
 static void mdl_gpu_account_runs(const struct drm_mdl *mdl, long sign)
 {
 	struct page *first = NULL;
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 	long nr = 0;
 
 	if (!MDL_HAVE_GPU_COUNTERS)

@@ -602,7 +602,7 @@ void mdl_chunk_release_runs(const struct drm_mdl *mdl)
 {
 	/* Written before it is read: no need for the stack's zeroing. */
 	struct page *batch[64] __uninitialized;
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 	struct page *page;
 	unsigned int n = 0;
 

@@ -145,7 +145,7 @@ static unsigned int mdl_dma_cut_runs(const struct drm_mdl *mdl,
 				     unsigned long boundary,
 				     struct scatterlist *sg)
 {
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 	unsigned int nents = 0;
 
 	mdl_run_start(&it, mdl);
@@ -271,7 +271,7 @@ static bool mdl_dma_can_link(struct device *dev)
 static int mdl_dma_link(struct device *dev, struct drm_mdl *mdl,
 			struct mdl_dma_state *st)
 {
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 	size_t mapped = 0;
 	int ret = 0;
 
@@ -302,7 +302,7 @@ static int mdl_dma_link(struct device *dev, struct drm_mdl *mdl,
 static void mdl_dma_unmap_runs(struct device *dev, const struct drm_mdl *mdl,
 			       u64 offset, unsigned int nr_runs)
 {
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 
 	mdl_run_start(&it, mdl);
 	while (nr_runs-- && mdl_run_next(&it))
@@ -321,7 +321,7 @@ static int mdl_dma_map_by_run(struct device *dev, struct drm_mdl *mdl,
 			      struct mdl_dma_state *st)
 {
 	unsigned int mapped = 0, segments = 0;
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 	u64 offset = 0;
 	int ret = 0;
 
@@ -732,7 +732,7 @@ static void mdl_dma_sync(struct drm_mdl *mdl, bool for_device)
 {
 	struct mdl_dma_state *st = &mdl_desc(mdl)->dma;
 	struct device *dev = mdl->dev;
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 
 	switch (st->mode) {
 	case MDL_DMA_TABLE:

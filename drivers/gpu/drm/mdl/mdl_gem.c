@@ -166,7 +166,8 @@ static vm_fault_t mdl_gem_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mdl_gem_object *mobj = to_mdl_gem(vma->vm_private_data);
-	unsigned long pfns[MDL_GEM_FAULT_PAGES];
+	/* Written by drm_mdl_get_pfns() before it is read: not zeroed. */
+	unsigned long pfns[MDL_GEM_FAULT_PAGES] __uninitialized;
 	unsigned long address = vmf->address;
 	unsigned long offset, count, i;
 	vm_fault_t ret;

@@ -458,6 +458,11 @@ static inline struct page *mdl_first_page(const struct drm_mdl *mdl)
  * @nr_pages: pages in the current run
  * @first_page: index in the allocation of the current run's first page
  * @offset: mdl_run_next_page(): pages of the current run walked
+ *
+ * mdl_run_start() writes every field, so walkers declare it
+ * __uninitialized: the stack's zeroing (INIT_STACK_ALL_ZERO) is a string
+ * instruction whose start-up made the GPU counter walk, run on every
+ * allocation and free, cost as much as the rest of it.
  */
 struct mdl_run_iter {
 	const u64 *runs;
@@ -475,6 +480,7 @@ static inline void mdl_run_start(struct mdl_run_iter *it,
 	it->runs = mdl_desc(mdl)->runs;
 	it->next = 0;
 	it->nr_runs = mdl->nr_runs;
+	it->pfn = 0;
 	it->nr_pages = 0;
 	it->first_page = 0;
 	it->offset = 0;

@@ -292,7 +292,7 @@ static unsigned long mdl_pool_cut(const struct drm_mdl *mdl,
 				  struct list_head *blocks)
 {
 	unsigned long total = 0;
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 
 	mdl_run_start(&it, mdl);
 	while (mdl_run_next(&it)) {
@@ -431,7 +431,7 @@ bool mdl_pool_keep_whole(struct drm_mdl *mdl)
 static bool mdl_whole_fits(const struct drm_mdl *mdl,
 			   const struct mdl_window *window, int nid)
 {
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 
 	mdl_run_start(&it, mdl);
 	while (mdl_run_next(&it))
@@ -479,7 +479,7 @@ struct drm_mdl *mdl_pool_take_whole(unsigned long nr_pages, u32 cache_type,
 /* Gives the pages of an adopted descriptor back, and the descriptor. */
 static void mdl_pool_release_adopted(struct drm_mdl *mdl)
 {
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 
 	if (mdl->block_order) {
 		mdl_pool_release(mdl_first_page(mdl), mdl->page_count,
@@ -498,7 +498,7 @@ static void mdl_pool_release_adopted(struct drm_mdl *mdl)
 static void mdl_pool_zero_adopted(struct drm_mdl *mdl)
 {
 	struct page *head, *tmp, *page;
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 	unsigned long n = 0;
 	LIST_HEAD(blocks);
 
@@ -531,7 +531,7 @@ static void mdl_pool_zero_adopted(struct drm_mdl *mdl)
 static void mdl_pool_zero_whole(struct drm_mdl *mdl)
 {
 	struct mdl_pool_whole *whole;
-	struct mdl_run_iter it;
+	struct mdl_run_iter it __uninitialized;
 	struct page *page;
 
 	mdl_run_start(&it, mdl);
