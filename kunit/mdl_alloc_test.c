@@ -669,6 +669,8 @@ static void mdl_alloc_scattered_descriptor(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, mdl->compact,
 				mdl_compact_bytes(counts[i], counts[i]) <=
 				MDL_COMPACT_MAX_BYTES);
+		/* Small requests gather on the stack: nothing to keep. */
+		KUNIT_EXPECT_FALSE(test, mdl->in_place);
 		/* Past the stride, page lookups start from the run index. */
 		KUNIT_EXPECT_EQ(test, !!mdl_desc(mdl)->run_index,
 				counts[i] > MDL_RUN_INDEX_STRIDE);
@@ -1060,6 +1062,85 @@ static void mdl_describe_many_runs_match_the_page_walk(struct kunit *test)
 	mdl_describe_compare(test, 1500, 1, 0);
 }
 
+/*
+ * A scattered request's runs are written over the table its pages were
+ * gathered into, which the descriptor keeps: no second table of the same
+ * length. Pages 0 and 2 of order-2 blocks, a run each, past the index's
+ * stride; every page and every indexed lookup must still be right.
+ */
+static void mdl_describe_scattered_runs_take_the_gather_table(struct kunit *test)
+{
+	const unsigned long n = 600;
+	struct mdl_page_list list = {
+		.capacity = n,
+		.max_seg_pages = ULONG_MAX,
+		.run_room = mdl_page_list_run_room(n),
+	};
+	struct page **table, **blocks, *page;
+	unsigned long *pfns, i;
+	struct mdl_run_iter it;
+	struct drm_mdl *mdl;
+
+	table = mdl_table_alloc(mdl_gather_table_words(n), sizeof(*table),
+				GFP_KERNEL);
+	blocks = kunit_kcalloc(test, n / 2, sizeof(*blocks), GFP_KERNEL);
+	pfns = kunit_kcalloc(test, n, sizeof(*pfns), GFP_KERNEL);
+	if (!table || !blocks || !pfns) {
+		kvfree(table);
+		KUNIT_FAIL(test, "no memory for the list");
+		return;
+	}
+	list.pages = table;
+	list.run_starts = (u32 *)(table + n);
+	list.table = table;
+	for (i = 0; i < n / 2; i++) {
+		blocks[i] = alloc_pages(GFP_KERNEL, 2);
+		if (!blocks[i])
+			break;
+		mdl_page_list_add(&list, blocks[i], 1);
+		mdl_page_list_add(&list, mdl_page_at(blocks[i], 2), 1);
+	}
+	if (i < n / 2) {
+		KUNIT_FAIL(test, "no order-2 block for the list");
+		kvfree(table);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		pfns[i] = page_to_pfn(table[i]);
+	KUNIT_EXPECT_EQ(test, (unsigned long)list.nr_runs, n);
+
+	mdl = mdl_describe(&list, GFP_KERNEL);
+	if (!mdl) {
+		KUNIT_FAIL(test, "no descriptor");
+		kvfree(table);
+		goto out;
+	}
+	KUNIT_EXPECT_TRUE(test, mdl->in_place);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)mdl_desc(mdl)->runs, (void *)table);
+	KUNIT_EXPECT_NULL(test, list.table);
+	KUNIT_EXPECT_EQ(test, list.count, 0UL);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_runs, n);
+	KUNIT_EXPECT_NOT_NULL(test, mdl_desc(mdl)->run_index);
+	i = 0;
+	mdl_run_start(&it, mdl);
+	while ((page = mdl_run_next_page(&it)) && i < n)
+		KUNIT_EXPECT_EQ(test, page_to_pfn(page), pfns[i++]);
+	KUNIT_EXPECT_EQ(test, i, n);
+	/* Lookups from the index, in every stride. */
+	for (i = 0; i < n; i += 37)
+		KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, i), pfns[i]);
+	KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, n - 1), pfns[n - 1]);
+	/* The table, an index and the struct: under two u64 a page. */
+	KUNIT_EXPECT_GE(test, mdl_descriptor_bytes(mdl),
+			(u64)mdl_gather_table_words(n) * sizeof(*table));
+	KUNIT_EXPECT_LE(test, mdl_descriptor_bytes(mdl),
+			(u64)n * 2 * sizeof(u64) + PAGE_SIZE);
+	mdl_release_descriptor(mdl);
+out:
+	for (i = 0; i < n / 2 && blocks[i]; i++)
+		__free_pages(blocks[i], 2);
+}
+
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
 {
 	struct drm_mdl_request req = mdl_test_request(SZ_1M);
@@ -1401,6 +1482,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_describe_recorded_runs_match_the_page_walk),
 	KUNIT_CASE(mdl_describe_runs_cut_at_the_boundary_match_the_page_walk),
 	KUNIT_CASE(mdl_describe_many_runs_match_the_page_walk),
+	KUNIT_CASE(mdl_describe_scattered_runs_take_the_gather_table),
 	{}
 };
 

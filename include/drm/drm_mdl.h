@@ -51,6 +51,8 @@ struct drm_mdl_request {
  *            pool when freed (they are not charged to a memory cgroup)
  * @compact: private to drm-mdl: the runs live in the descriptor's own
  *           allocation
+ * @in_place: private to drm-mdl: the runs were written over the page array
+ *            the request gathered into, which the descriptor kept
  * @block_order: private to drm-mdl: nonzero when the pages are one buddy
  *               block of 2^@block_order pages that was never split, so
  *               only the first holds a page reference
@@ -77,6 +79,7 @@ struct drm_mdl {
 	u32 flags;
 	bool poolable;
 	bool compact;
+	bool in_place;
 	unsigned int block_order;
 	struct list_head pool_link;
 	/* mdl_descriptor_init() sets each field: a new one goes there too. */

@@ -214,7 +214,9 @@ static struct drm_mdl *mdl_finish(struct device *dev,
 	trace_mdl_map(dev, mdl->page_count,
 		      ret ? 0 : drm_mdl_dma_segment_count(mdl), ret);
 	if (ret) {
-		mdl_drop_pages(plan, list);
+		/* The runs may have been written over the list's pages. */
+		mdl->cache_type = plan->cache_type;
+		mdl_chunk_release_runs(mdl);
 		mdl_release_descriptor(mdl);
 		return ERR_PTR(ret);
 	}
@@ -244,6 +246,7 @@ static void mdl_page_list_init(struct mdl_page_list *list, struct page **pages,
 	list->run_starts = NULL;
 	list->run_room = 0;
 	list->block_order = 0;
+	list->table = NULL;
 }
 
 /*
@@ -277,10 +280,11 @@ static struct drm_mdl *mdl_alloc_small(struct device *dev,
 }
 
 /*
- * Large requests gather into a table as long as the request, which lives
- * only until the runs are described. The run starts share its allocation:
- * one more would cost as much as the rest of describing a warm 2 MiB
- * request.
+ * Large requests gather into a table as long as the request. The run
+ * starts share its allocation: one more would cost as much as the rest of
+ * describing a warm 2 MiB request. A scattered request's runs are written
+ * over it, and the descriptor keeps it (mdl_describe()); otherwise it
+ * lives only until the runs are described.
  */
 static struct drm_mdl *mdl_alloc_large(struct device *dev,
 				       const struct mdl_plan *plan,
@@ -294,9 +298,7 @@ static struct drm_mdl *mdl_alloc_large(struct device *dev,
 	int ret;
 
 	pages = mdl_fault_should_fail(MDL_FAULT_TABLE) ? NULL :
-		mdl_table_alloc(plan->nr_pages +
-				DIV_ROUND_UP(run_room * sizeof(u32),
-					     sizeof(*pages)),
+		mdl_table_alloc(mdl_gather_table_words(plan->nr_pages),
 				sizeof(*pages), gfp);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
@@ -312,11 +314,14 @@ static struct drm_mdl *mdl_alloc_large(struct device *dev,
 	mdl_page_list_init(&list, pages, plan->nr_pages, pooled, dev);
 	list.run_starts = (u32 *)(pages + plan->nr_pages);
 	list.run_room = run_room;
+	list.table = pages;
 
 	ret = mdl_gather_pages(dev, plan, gfp_extra, &list, &t);
 	kvfree(pooled);
 	mdl = ret ? ERR_PTR(ret) :
 		    mdl_finish(dev, plan, &list, gfp, gfp_extra, &t);
+	kvfree(list.table);
+	return mdl;
 out:
 	kvfree(pages);
 	return mdl;

@@ -116,6 +116,60 @@ static bool mdl_fill_runs(struct mdl_descriptor *desc,
 	return !WARN_ON_ONCE(k != list->nr_runs);
 }
 
+/*
+ * Whether the runs may be written over the list's own page array, which the
+ * descriptor then keeps: a scattered request, where a second table of
+ * nearly the same length would cost as much again to allocate (vmalloc
+ * and vfree of a megabyte per scattered 512 MiB), for at most twice the
+ * bytes its runs need. Only for a table sized for every page it holds, so
+ * that its size follows from the page count, and where a run and a page
+ * pointer take the same room.
+ */
+static bool mdl_may_take_table(const struct mdl_page_list *list)
+{
+	return sizeof(struct page *) == sizeof(u64) && list->table &&
+	       list->count == list->capacity &&
+	       2 * (unsigned long)list->nr_runs >= list->count;
+}
+
+/*
+ * The runs written over the page array they come from. Run k starts at
+ * page k or later, and lands in slot k once its pages are read, so every
+ * slot is read before it is written over. The index has room for a run per
+ * page: a walk that finds more runs than the list counted cannot overrun
+ * it, and keeps the runs it found.
+ */
+static void mdl_fill_in_place(struct mdl_descriptor *desc,
+			      const struct mdl_page_list *list)
+{
+	struct page **pages = list->pages;
+	unsigned long i, first = 0, start, prev;
+	unsigned int k = 0;
+
+	start = page_to_pfn(pages[0]);
+	prev = start;
+	for (i = 1; i <= list->count; i++) {
+		unsigned long pfn = i < list->count ? page_to_pfn(pages[i]) : 0;
+
+		if (i < list->count && pfn == prev + 1) {
+			prev = pfn;
+			continue;
+		}
+		mdl_set_run(desc, k++, start, first, i - first);
+		first = i;
+		start = pfn;
+		prev = pfn;
+	}
+	if (WARN_ON_ONCE(k != list->nr_runs))
+		desc->mdl.nr_runs = k;
+}
+
+/* Entries of the run index of a descriptor that took its list's table. */
+static size_t mdl_in_place_index_len(unsigned long nr_pages)
+{
+	return DIV_ROUND_UP(nr_pages, MDL_RUN_INDEX_STRIDE);
+}
+
 /* The runs of a descriptor too big for one slab object, and their index. */
 static int mdl_runs_alloc(struct mdl_descriptor *desc, unsigned int nr_runs,
 			  gfp_t gfp)
@@ -153,6 +207,7 @@ static void mdl_descriptor_init(struct mdl_descriptor *desc,
 	mdl->flags = 0;
 	mdl->poolable = false;
 	mdl->compact = compact;
+	mdl->in_place = false;
 	mdl->block_order = list->block_order;
 	INIT_LIST_HEAD(&mdl->pool_link);
 	desc->runs = desc->inline_runs;
@@ -203,16 +258,46 @@ struct scatterlist *mdl_inline_sgl(const struct drm_mdl *mdl)
 	return (void *)desc + mdl_inline_sgl_offset(mdl->nr_runs);
 }
 
+/*
+ * @desc, initialised, takes @list's table for its runs. From here on the
+ * list holds no pages: they are the descriptor's runs.
+ */
+static struct drm_mdl *mdl_describe_in_place(struct mdl_descriptor *desc,
+					     struct mdl_page_list *list,
+					     gfp_t gfp)
+{
+	if (list->nr_runs > MDL_RUN_INDEX_STRIDE) {
+		desc->run_index =
+			mdl_table_alloc(mdl_in_place_index_len(list->count),
+					sizeof(*desc->run_index), gfp);
+		if (!desc->run_index) {
+			kfree(desc);
+			return NULL;
+		}
+	}
+	desc->runs = list->table;
+	desc->mdl.in_place = true;
+	mdl_fill_in_place(desc, list);
+	list->table = NULL;
+	list->pages = NULL;
+	list->count = 0;
+	return &desc->mdl;
+}
+
 /**
  * mdl_describe - build the descriptor of gathered pages
  * @list: the pages, at least one, with their runs counted, and the entries
  *        a table of them takes on the device it will be mapped on
  * @gfp: for the descriptor
  *
- * Return: the descriptor, not mapped, or NULL. It does not own the pages
- * until the caller says so by keeping it.
+ * A scattered request's runs are written over its list's table, which the
+ * descriptor keeps (mdl_may_take_table()): the list is empty afterwards,
+ * and its pages are the descriptor's runs (mdl_chunk_release_runs()).
+ *
+ * Return: the descriptor, not mapped, or NULL with the list as it was. It
+ * does not own the pages until the caller says so by keeping it.
  */
-struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
+struct drm_mdl *mdl_describe(struct mdl_page_list *list, gfp_t gfp)
 {
 	size_t bytes = mdl_compact_bytes(list->nr_runs, list->nr_entries);
 	struct mdl_descriptor *desc;
@@ -232,6 +317,8 @@ struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp)
 	if (compact && list->nr_runs > 1 &&
 	    mdl_dma_inline_table_bytes(list->nr_entries)) {
 		desc->dma.inline_sg_room = list->nr_entries;
+	} else if (!compact && mdl_may_take_table(list)) {
+		return mdl_describe_in_place(desc, list, gfp);
 	} else if (!compact && mdl_runs_alloc(desc, list->nr_runs, gfp)) {
 		kfree(desc);
 		return NULL;
@@ -270,16 +357,23 @@ u64 mdl_descriptor_bytes(const struct drm_mdl *mdl)
 {
 	const struct mdl_descriptor *desc = mdl_desc(mdl);
 	u64 bytes = ksize(desc) + mdl_dma_table_bytes(mdl);
+	size_t index_len;
 
 	if (mdl->compact)
 		return bytes;
-	bytes += mdl_table_bytes(desc->runs,
-				 mdl->nr_runs * sizeof(*desc->runs));
+	if (mdl->in_place) {
+		bytes += mdl_table_bytes(desc->runs,
+					 mdl_gather_table_words(mdl->page_count) *
+					 sizeof(struct page *));
+		index_len = mdl_in_place_index_len(mdl->page_count);
+	} else {
+		bytes += mdl_table_bytes(desc->runs,
+					 mdl->nr_runs * sizeof(*desc->runs));
+		index_len = DIV_ROUND_UP(mdl->nr_runs, MDL_RUN_INDEX_STRIDE);
+	}
 	if (desc->run_index)
 		bytes += mdl_table_bytes(desc->run_index,
-					 DIV_ROUND_UP(mdl->nr_runs,
-						      MDL_RUN_INDEX_STRIDE) *
-					 sizeof(*desc->run_index));
+					 index_len * sizeof(*desc->run_index));
 	return bytes;
 }
 

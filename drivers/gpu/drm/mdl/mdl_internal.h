@@ -139,6 +139,9 @@ bool mdl_window_next(struct mdl_window_walker *walker,
  * @block_order: nonzero when @pages are one buddy block of 2^@block_order
  *               pages that was not split: only its first page holds a
  *               reference, and it is freed as the block
+ * @table: the allocation @pages and @run_starts live in when the
+ *         descriptor may keep it for its runs (mdl_gather_table_words());
+ *         NULL for a list on the stack, and once the descriptor took it
  *
  * The runs are counted and, while there is room, recorded as pages come
  * in, so that describing them need not walk the page array: at 1 GiB it is
@@ -160,6 +163,7 @@ struct mdl_page_list {
 	u32 *run_starts;
 	unsigned int run_room;
 	unsigned int block_order;
+	void *table;
 };
 
 /*
@@ -170,6 +174,16 @@ struct mdl_page_list {
 static inline unsigned int mdl_page_list_run_room(unsigned long capacity)
 {
 	return capacity / 256 + 16;
+}
+
+/*
+ * Pointer-sized words of a large request's gather table: its page array
+ * and, after it, the run starts.
+ */
+static inline size_t mdl_gather_table_words(unsigned long capacity)
+{
+	return capacity + DIV_ROUND_UP(mdl_page_list_run_room(capacity) *
+				       sizeof(u32), sizeof(struct page *));
 }
 
 /*
@@ -436,7 +450,7 @@ static inline struct mdl_descriptor *mdl_desc(const struct drm_mdl *mdl)
 void *mdl_table_alloc(size_t n, size_t size, gfp_t gfp);
 size_t mdl_compact_bytes(unsigned int nr_runs, unsigned int nr_entries);
 struct scatterlist *mdl_inline_sgl(const struct drm_mdl *mdl);
-struct drm_mdl *mdl_describe(const struct mdl_page_list *list, gfp_t gfp);
+struct drm_mdl *mdl_describe(struct mdl_page_list *list, gfp_t gfp);
 void mdl_release_descriptor(struct drm_mdl *mdl);
 u64 mdl_descriptor_bytes(const struct drm_mdl *mdl);
 unsigned int mdl_find_run(const struct drm_mdl *mdl, unsigned long index,
