@@ -123,6 +123,7 @@ def user_results(path):
     scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
     runs = {}
     faults = {}
+    pmd_runs = {}
     errors = []
     for b in data.get("benchmarks", []):
         if b.get("run_type") != "iteration":
@@ -135,6 +136,8 @@ def user_results(path):
             b["real_time"] * scale[b.get("time_unit", "ns")])
         if "faults" in b:
             faults.setdefault(name, []).append(b["faults"])
+        if "pmd_runs" in b:
+            pmd_runs[name] = b["pmd_runs"]
     # /0: the edu PCI device (IOMMU); /1: mdl's platform device (DMA-direct).
     names = {
         "BM_IoctlVersion/0": ("ioctl", 0, "drm_ioctl_version"),
@@ -171,6 +174,8 @@ def user_results(path):
         }
         if name in faults:
             row["faults"] = statistics.median(faults[name])
+        if name in pmd_runs:
+            row["pmd_runs"] = pmd_runs[name]
         out.append(row)
     return out, "; ".join(errors) or None
 
@@ -610,15 +615,24 @@ def targets(kernel, user_rows, out):
             g = touched.get(("vgem_touch_mapped", size))
             if not m or "faults" not in m:
                 continue
-            runs_2m = max(size // (2 << 20), 1)
-            per_run = m["faults"] / runs_2m
+            # The allocation's 2 MiB runs, where the benchmark could read
+            # its physical pages: one that took some of the pool's smaller
+            # blocks has fewer than its size, and each of its other 2 MiB
+            # blocks takes 32 faults of 16 pages.
+            blocks = max(size // (2 << 20), 1)
+            runs_2m = int(m.get("pmd_runs", blocks))
+            others = blocks - runs_2m
+            per_run = ((m["faults"] - 32 * others) / runs_2m if runs_2m
+                       else float("inf"))
+            layout = (f", {runs_2m} of {blocks} blocks a 2 MiB run"
+                      if runs_2m != blocks else "")
             vs = f", vgem {fmt_ns(g['median_ns'])} ({g['faults']:.0f} faults)" if g else ""
             verdicts.append({
                 "target": f"mmap+touch of {fmt_size(size)}: one fault per 2 MiB run ({dev})",
                 "where": "vm", "verdict": "PASS" if per_run <= 1.0 else "FAIL",
                 "detail": f"{fmt_ns(m['median_ns'])}, {m['faults']:.0f} faults, "
-                          f"{per_run:.1f} per 2 MiB{vs}",
-                "limit": "faults/2 MiB <= 1", "issue": 31})
+                          f"{per_run:.1f} per 2 MiB run{layout}{vs}",
+                "limit": "faults/2 MiB run <= 1", "issue": 31})
             if b and size >= 64 << 20:
                 ratio = b["median_ns"] / m["median_ns"]
                 verdicts.append({

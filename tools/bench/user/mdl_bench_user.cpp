@@ -21,6 +21,8 @@
 //                               (2 MiB to 1 GiB): what a user mapping costs,
 //                               with the faults it takes ("faults" counter,
 //                               per repetition; minor faults of the process)
+//                               and the allocation's 2 MiB-aligned 2 MiB
+//                               runs ("pmd_runs", which a PMD can map)
 //   BM_MdlTouchMappedByPages/S/D
 //                               the same mapping placed one page off a
 //                               2 MiB boundary, where no PMD fits and every
@@ -214,8 +216,29 @@ void BM_VgemDumbMmapTouch(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 
+// The 2 MiB blocks of @a that are one 2 MiB-aligned physical run, which a
+// PMD can map; the rest of @a maps 16 pages a fault. An allocation that took
+// some of the pool's smaller blocks has fewer than its size says. Needs the
+// physical addresses (CAP_SYS_ADMIN); nullopt without them.
+std::optional<size_t> pmd_runs(const mdl::Device& dev, const mdl::Allocation& a) {
+  constexpr uint64_t kPmd = 2 << 20;
+  constexpr size_t kBlockPages = kPmd / kPage;
+  auto table = dev.page_table(a);
+  if (!table || table->empty() || !table->front().phys_addr) return std::nullopt;
+  size_t runs = 0;
+  for (size_t first = 0; first + kBlockPages <= table->size(); first += kBlockPages) {
+    const uint64_t phys = (*table)[first].phys_addr;
+    bool run = phys % kPmd == 0;
+    for (size_t i = 1; run && i < kBlockPages; ++i)
+      run = (*table)[first + i].phys_addr == phys + i * kPage;
+    runs += run;
+  }
+  return runs;
+}
+
 // touch_mapped() on an allocation of S bytes on device D made before the
-// timing starts, mapped by @map(device, allocation).
+// timing starts, mapped by @map(device, allocation), with the 2 MiB runs it
+// has ("pmd_runs" counter).
 template <typename MapFn>
 void touch_allocation(benchmark::State& state, MapFn&& map) {
   auto& dev = device(state.range(1));
@@ -223,6 +246,7 @@ void touch_allocation(benchmark::State& state, MapFn&& map) {
   const auto size = static_cast<uint64_t>(state.range(0));
   auto a = dev->alloc({.total_bytes = size});
   if (!a) return state.SkipWithError(("alloc: " + mdl::errno_name(a.errnum())).c_str());
+  if (auto runs = pmd_runs(*dev, *a)) state.counters["pmd_runs"] = static_cast<double>(*runs);
   touch_mapped(state, size, [&] { return map(*dev, *a); });
 }
 
