@@ -1065,12 +1065,14 @@ static void mdl_describe_many_runs_match_the_page_walk(struct kunit *test)
 /*
  * A scattered request's runs are written over the table its pages were
  * gathered into, which the descriptor keeps: no second table of the same
- * length. Pages 0 and 2 of order-2 blocks, a run each, past the index's
+ * length. Pages 0, then 2 and 3, of order-3 blocks: runs of one and two
+ * pages (a block's last page is never next to the next block's first),
+ * so that writes trail the reads by more and more slots, past the index's
  * stride; every page and every indexed lookup must still be right.
  */
 static void mdl_describe_scattered_runs_take_the_gather_table(struct kunit *test)
 {
-	const unsigned long n = 600;
+	const unsigned long nr_blocks = 200, n = 3 * nr_blocks;
 	struct mdl_page_list list = {
 		.capacity = n,
 		.max_seg_pages = ULONG_MAX,
@@ -1081,45 +1083,43 @@ static void mdl_describe_scattered_runs_take_the_gather_table(struct kunit *test
 	struct mdl_run_iter it;
 	struct drm_mdl *mdl;
 
+	if (!IS_ENABLED(CONFIG_64BIT))
+		kunit_skip(test, "runs take a page pointer's room only on 64-bit");
+	blocks = kunit_kcalloc(test, nr_blocks, sizeof(*blocks), GFP_KERNEL);
+	pfns = kunit_kcalloc(test, n, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
 	table = mdl_table_alloc(mdl_gather_table_words(n), sizeof(*table),
 				GFP_KERNEL);
-	blocks = kunit_kcalloc(test, n / 2, sizeof(*blocks), GFP_KERNEL);
-	pfns = kunit_kcalloc(test, n, sizeof(*pfns), GFP_KERNEL);
-	if (!table || !blocks || !pfns) {
-		kvfree(table);
-		KUNIT_FAIL(test, "no memory for the list");
-		return;
-	}
+	KUNIT_ASSERT_NOT_NULL(test, table);
 	list.pages = table;
 	list.run_starts = (u32 *)(table + n);
 	list.table = table;
-	for (i = 0; i < n / 2; i++) {
-		blocks[i] = alloc_pages(GFP_KERNEL, 2);
+	for (i = 0; i < nr_blocks; i++) {
+		blocks[i] = alloc_pages(GFP_KERNEL, 3);
 		if (!blocks[i])
 			break;
 		mdl_page_list_add(&list, blocks[i], 1);
-		mdl_page_list_add(&list, mdl_page_at(blocks[i], 2), 1);
+		mdl_page_list_add(&list, mdl_page_at(blocks[i], 2), 2);
 	}
-	if (i < n / 2) {
-		KUNIT_FAIL(test, "no order-2 block for the list");
-		kvfree(table);
+	if (i < nr_blocks) {
+		KUNIT_FAIL(test, "no order-3 block for the list");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		pfns[i] = page_to_pfn(table[i]);
-	KUNIT_EXPECT_EQ(test, (unsigned long)list.nr_runs, n);
+	KUNIT_EXPECT_EQ(test, (unsigned long)list.nr_runs, 2 * nr_blocks);
 
 	mdl = mdl_describe(&list, GFP_KERNEL);
 	if (!mdl) {
 		KUNIT_FAIL(test, "no descriptor");
-		kvfree(table);
 		goto out;
 	}
 	KUNIT_EXPECT_TRUE(test, mdl->in_place);
 	KUNIT_EXPECT_PTR_EQ(test, (void *)mdl_desc(mdl)->runs, (void *)table);
 	KUNIT_EXPECT_NULL(test, list.table);
 	KUNIT_EXPECT_EQ(test, list.count, 0UL);
-	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_runs, n);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_runs, 2 * nr_blocks);
 	KUNIT_EXPECT_NOT_NULL(test, mdl_desc(mdl)->run_index);
 	i = 0;
 	mdl_run_start(&it, mdl);
@@ -1137,8 +1137,10 @@ static void mdl_describe_scattered_runs_take_the_gather_table(struct kunit *test
 			(u64)n * 2 * sizeof(u64) + PAGE_SIZE);
 	mdl_release_descriptor(mdl);
 out:
-	for (i = 0; i < n / 2 && blocks[i]; i++)
-		__free_pages(blocks[i], 2);
+	/* NULL once the descriptor took it, as in mdl_alloc_large(). */
+	kvfree(list.table);
+	for (i = 0; i < nr_blocks && blocks[i]; i++)
+		__free_pages(blocks[i], 3);
 }
 
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)

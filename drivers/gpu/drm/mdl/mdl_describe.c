@@ -281,6 +281,8 @@ static struct drm_mdl *mdl_describe_in_place(struct mdl_descriptor *desc,
 	list->table = NULL;
 	list->pages = NULL;
 	list->count = 0;
+	list->run_starts = NULL;
+	list->run_room = 0;
 	return &desc->mdl;
 }
 
