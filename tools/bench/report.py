@@ -124,6 +124,7 @@ def user_results(path):
     runs = {}
     faults = {}
     pmd_runs = {}
+    huge = {}
     errors = []
     for b in data.get("benchmarks", []):
         if b.get("run_type") != "iteration":
@@ -138,6 +139,8 @@ def user_results(path):
             faults.setdefault(name, []).append(b["faults"])
         if "pmd_runs" in b:
             pmd_runs[name] = b["pmd_runs"]
+        if "huge_mappings" in b:
+            huge[name] = b["huge_mappings"]
     # /0: the edu PCI device (IOMMU); /1: mdl's platform device (DMA-direct).
     names = {
         "BM_IoctlVersion/0": ("ioctl", 0, "drm_ioctl_version"),
@@ -176,6 +179,8 @@ def user_results(path):
             row["faults"] = statistics.median(faults[name])
         if name in pmd_runs:
             row["pmd_runs"] = pmd_runs[name]
+        if name in huge:
+            row["huge_mappings"] = huge[name]
         out.append(row)
     return out, "; ".join(errors) or None
 
@@ -587,11 +592,12 @@ def targets(kernel, user_rows, out):
                               f"{a['median_ns'] / g['median_ns']:.2f}x",
                     "limit": None})
                 ratio = a["median_ns"] / g["median_ns"]
+                # "No slower" allows 3 % for noise, as issue 31 says.
                 verdicts.append({"target": f"ioctl alloc+free at 4 KiB no slower than vgem's "
                                            f"CREATE_DUMB+DESTROY_DUMB ({dev})",
-                                 "where": "vm", "verdict": "PASS" if ratio <= 1 else "FAIL",
+                                 "where": "vm", "verdict": "PASS" if ratio <= 1.03 else "FAIL",
                                  "detail": f"{fmt_ns(a['median_ns'])} vs {fmt_ns(g['median_ns'])}: "
-                                           f"{ratio:.2f}x", "limit": "<= 1.00", "issue": 31})
+                                           f"{ratio:.2f}x", "limit": "<= 1.03", "issue": 31})
         m, g = uidx.get("mdl_alloc_mmap_touch" + suffix), uidx.get("vgem_dumb_mmap_touch")
         if m and g:
             ratio = g["median_ns"] / m["median_ns"]
@@ -627,9 +633,16 @@ def targets(kernel, user_rows, out):
             layout = (f", {runs_2m} of {blocks} blocks a 2 MiB run"
                       if runs_2m != blocks else "")
             vs = f", vgem {fmt_ns(g['median_ns'])} ({g['faults']:.0f} faults)" if g else ""
+            # Judged where the kernel maps PFNs by PMD; shown elsewhere.
+            by_pmd = m.get("huge_mappings", 1) != 0
+
+            def judged(good):
+                return ("PASS" if good else "FAIL") if by_pmd else "INFO"
+            if not by_pmd:
+                vs += ", the kernel maps PFNs by PTE only"
             verdicts.append({
                 "target": f"mmap+touch of {fmt_size(size)}: one fault per 2 MiB run ({dev})",
-                "where": "vm", "verdict": "PASS" if per_run <= 1.0 else "FAIL",
+                "where": "vm", "verdict": judged(per_run <= 1.0),
                 "detail": f"{fmt_ns(m['median_ns'])}, {m['faults']:.0f} faults, "
                           f"{per_run:.1f} per 2 MiB run{layout}{vs}",
                 "limit": "faults/2 MiB run <= 1", "issue": 31})
@@ -637,7 +650,7 @@ def targets(kernel, user_rows, out):
                 ratio = b["median_ns"] / m["median_ns"]
                 verdicts.append({
                     "target": f"mmap+touch of {fmt_size(size)} >= 4x faster than by pages ({dev})",
-                    "where": "vm", "verdict": "PASS" if ratio >= 4 else "FAIL",
+                    "where": "vm", "verdict": judged(ratio >= 4),
                     "detail": f"{fmt_ns(m['median_ns'])} vs {fmt_ns(b['median_ns'])} "
                               f"({b.get('faults', 0):.0f} faults): {ratio:.2f}x",
                     "limit": ">= 4.00", "issue": 31})

@@ -22,7 +22,9 @@
 //                               with the faults it takes ("faults" counter,
 //                               per repetition; minor faults of the process)
 //                               and the allocation's 2 MiB-aligned 2 MiB
-//                               runs ("pmd_runs", which a PMD can map)
+//                               runs ("pmd_runs", which a PMD can map);
+//                               "huge_mappings" 1 where the kernel maps PFNs
+//                               by PMD (DRM_MDL_CAP_HUGE_MAPPINGS)
 //   BM_MdlTouchMappedByPages/S/D
 //                               the same mapping placed one page off a
 //                               2 MiB boundary, where no PMD fits and every
@@ -247,6 +249,10 @@ void touch_allocation(benchmark::State& state, MapFn&& map) {
   auto a = dev->alloc({.total_bytes = size});
   if (!a) return state.SkipWithError(("alloc: " + mdl::errno_name(a.errnum())).c_str());
   if (auto runs = pmd_runs(*dev, *a)) state.counters["pmd_runs"] = static_cast<double>(*runs);
+  // Whether the kernel maps PFNs by PMD at all (6.12 and later): the report
+  // judges the fault count only where it does.
+  if (auto info = dev->info())
+    state.counters["huge_mappings"] = (info->caps & DRM_MDL_CAP_HUGE_MAPPINGS) ? 1 : 0;
   touch_mapped(state, size, [&] { return map(*dev, *a); });
 }
 
