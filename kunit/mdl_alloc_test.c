@@ -1065,14 +1065,15 @@ static void mdl_describe_many_runs_match_the_page_walk(struct kunit *test)
 /*
  * A scattered request's runs are written over the table its pages were
  * gathered into, which the descriptor keeps: no second table of the same
- * length. Pages 0, then 2 and 3, of order-3 blocks: runs of one and two
- * pages (a block's last page is never next to the next block's first),
- * so that writes trail the reads by more and more slots, past the index's
- * stride; every page and every indexed lookup must still be right.
+ * length. Order-3 blocks give runs of one page (pages 0 and 2) and, first,
+ * a few of two (pages 2 and 3), so that the writes trail the reads; 1000
+ * pages in 990 runs, past the index's stride, with a table the slab gives
+ * out at 8 KiB, within an eighth of what the runs need. Every page and
+ * every indexed lookup must still be right.
  */
 static void mdl_describe_scattered_runs_take_the_gather_table(struct kunit *test)
 {
-	const unsigned long nr_blocks = 200, n = 3 * nr_blocks;
+	const unsigned long nr_doubles = 10, nr_blocks = 500, n = 1000;
 	struct mdl_page_list list = {
 		.capacity = n,
 		.max_seg_pages = ULONG_MAX,
@@ -1099,16 +1100,22 @@ static void mdl_describe_scattered_runs_take_the_gather_table(struct kunit *test
 		blocks[i] = alloc_pages(GFP_KERNEL, 3);
 		if (!blocks[i])
 			break;
+		if (i < nr_doubles) {
+			mdl_page_list_add(&list, mdl_page_at(blocks[i], 2), 2);
+			continue;
+		}
 		mdl_page_list_add(&list, blocks[i], 1);
-		mdl_page_list_add(&list, mdl_page_at(blocks[i], 2), 2);
+		mdl_page_list_add(&list, mdl_page_at(blocks[i], 2), 1);
 	}
 	if (i < nr_blocks) {
 		KUNIT_FAIL(test, "no order-3 block for the list");
 		goto out;
 	}
+	KUNIT_EXPECT_EQ(test, list.count, n);
 	for (i = 0; i < n; i++)
 		pfns[i] = page_to_pfn(table[i]);
-	KUNIT_EXPECT_EQ(test, (unsigned long)list.nr_runs, 2 * nr_blocks);
+	KUNIT_EXPECT_EQ(test, (unsigned long)list.nr_runs,
+			2 * nr_blocks - nr_doubles);
 
 	mdl = mdl_describe(&list, GFP_KERNEL);
 	if (!mdl) {
@@ -1119,7 +1126,8 @@ static void mdl_describe_scattered_runs_take_the_gather_table(struct kunit *test
 	KUNIT_EXPECT_PTR_EQ(test, (void *)mdl_desc(mdl)->runs, (void *)table);
 	KUNIT_EXPECT_NULL(test, list.table);
 	KUNIT_EXPECT_EQ(test, list.count, 0UL);
-	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_runs, 2 * nr_blocks);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mdl->nr_runs,
+			2 * nr_blocks - nr_doubles);
 	KUNIT_EXPECT_NOT_NULL(test, mdl_desc(mdl)->run_index);
 	i = 0;
 	mdl_run_start(&it, mdl);
@@ -1130,17 +1138,61 @@ static void mdl_describe_scattered_runs_take_the_gather_table(struct kunit *test
 	for (i = 0; i < n; i += 37)
 		KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, i), pfns[i]);
 	KUNIT_EXPECT_EQ(test, drm_mdl_pfn(mdl, n - 1), pfns[n - 1]);
-	/* The table, an index and the struct: under two u64 a page. */
+	/* The table, an index and the struct: within 9 bytes a run and a page. */
 	KUNIT_EXPECT_GE(test, mdl_descriptor_bytes(mdl),
 			(u64)mdl_gather_table_words(n) * sizeof(*table));
 	KUNIT_EXPECT_LE(test, mdl_descriptor_bytes(mdl),
-			(u64)n * 2 * sizeof(u64) + PAGE_SIZE);
+			(u64)mdl->nr_runs * 9 + PAGE_SIZE);
 	mdl_release_descriptor(mdl);
 out:
 	/* NULL once the descriptor took it, as in mdl_alloc_large(). */
 	kvfree(list.table);
 	for (i = 0; i < nr_blocks && blocks[i]; i++)
 		__free_pages(blocks[i], 3);
+}
+
+/*
+ * A table the slab rounded up to twice what the runs need is not kept: the
+ * runs get an array of their own, as one with far fewer runs than pages.
+ */
+static void mdl_describe_loose_table_is_not_kept(struct kunit *test)
+{
+	const unsigned long n = 512;
+	struct mdl_page_list list = {
+		.capacity = n,
+		.max_seg_pages = ULONG_MAX,
+		.run_room = mdl_page_list_run_room(n),
+	};
+	struct page **table, *block;
+	struct drm_mdl *mdl;
+	unsigned long i;
+
+	/* 512 pointers and the run starts: past 4 KiB, so an 8 KiB object. */
+	table = kmalloc_array(mdl_gather_table_words(n), sizeof(*table),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	block = alloc_pages(GFP_KERNEL, 10);
+	if (!block) {
+		kfree(table);
+		kunit_skip(test, "no order-10 block");
+	}
+	list.pages = table;
+	list.run_starts = (u32 *)(table + n);
+	list.table = table;
+	for (i = 0; i < n; i++)
+		mdl_page_list_add(&list, mdl_page_at(block, 2 * i), 1);
+	mdl = mdl_describe(&list, GFP_KERNEL);
+	if (mdl) {
+		KUNIT_EXPECT_FALSE(test, mdl->in_place);
+		KUNIT_EXPECT_PTR_EQ(test, list.table, (void *)table);
+		KUNIT_EXPECT_LE(test, mdl_descriptor_bytes(mdl),
+				(u64)n * sizeof(u64) + PAGE_SIZE);
+		mdl_release_descriptor(mdl);
+	} else {
+		KUNIT_FAIL(test, "no descriptor");
+	}
+	kvfree(list.table);
+	__free_pages(block, 10);
 }
 
 static void mdl_alloc_contiguous_blocks_of_skip(struct kunit *test)
@@ -1485,6 +1537,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_describe_runs_cut_at_the_boundary_match_the_page_walk),
 	KUNIT_CASE(mdl_describe_many_runs_match_the_page_walk),
 	KUNIT_CASE(mdl_describe_scattered_runs_take_the_gather_table),
+	KUNIT_CASE(mdl_describe_loose_table_is_not_kept),
 	{}
 };
 

@@ -120,16 +120,25 @@ static bool mdl_fill_runs(struct mdl_descriptor *desc,
  * Whether the runs may be written over the list's own page array, which the
  * descriptor then keeps: a scattered request, where a second table of
  * nearly the same length would cost as much again to allocate (vmalloc
- * and vfree of a megabyte per scattered 512 MiB), for at most twice the
- * bytes its runs need. Only for a table sized for every page it holds, so
- * that its size follows from the page count, and where a run and a page
- * pointer take the same room.
+ * and vfree of a megabyte per scattered 512 MiB). Only when the array, as
+ * the allocator gave it out, is at most an eighth larger than the runs
+ * need: a slab object rounded up to a power of two, or a request with far
+ * fewer runs than pages, would keep up to twice a right-sized array. And
+ * only for a table sized for every page it holds, so that its size follows
+ * from the page count, and where a run and a page pointer take the same
+ * room.
  */
 static bool mdl_may_take_table(const struct mdl_page_list *list)
 {
-	return sizeof(struct page *) == sizeof(u64) && list->table &&
-	       list->count == list->capacity &&
-	       2 * (unsigned long)list->nr_runs >= list->count;
+	u64 kept;
+
+	if (sizeof(struct page *) != sizeof(u64) || !list->table ||
+	    list->count != list->capacity)
+		return false;
+	kept = mdl_table_bytes(list->table,
+			       mdl_gather_table_words(list->capacity) *
+			       sizeof(struct page *));
+	return 8 * kept <= 9 * (u64)list->nr_runs * sizeof(u64);
 }
 
 /*
