@@ -23,6 +23,7 @@ import datetime
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -166,7 +167,8 @@ def user_results(path):
             names["/".join(parts)] = ("touch_mapped", int(parts[1]), "vgem_touch_mapped")
     out = []
     for name, times in sorted(runs.items()):
-        base = name.split("/real_time")[0]
+        # Google Benchmark names a run's options too: ".../min_warmup_time:1.000".
+        base = re.sub(r"/min_warmup_time:[0-9.]+", "", name.split("/real_time")[0])
         scenario, size, contender = names.get(base, ("user", 0, base))
         row = {
             "where": "vm", "scenario": scenario, "size": size,
