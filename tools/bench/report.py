@@ -123,9 +123,9 @@ def user_results(path):
         return [], f"cannot parse {path}: {e}"
     scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
     runs = {}
-    faults = {}
-    pmd_runs = {}
-    huge = {}
+    # Per-run counters: the faults vary by repetition (their median is
+    # kept), the allocation's layout and the kernel's capability do not.
+    counters = {"faults": {}, "pmd_runs": {}, "huge_mappings": {}}
     errors = []
     for b in data.get("benchmarks", []):
         if b.get("run_type") != "iteration":
@@ -136,12 +136,9 @@ def user_results(path):
             continue
         runs.setdefault(name, []).append(
             b["real_time"] * scale[b.get("time_unit", "ns")])
-        if "faults" in b:
-            faults.setdefault(name, []).append(b["faults"])
-        if "pmd_runs" in b:
-            pmd_runs[name] = b["pmd_runs"]
-        if "huge_mappings" in b:
-            huge[name] = b["huge_mappings"]
+        for key, values in counters.items():
+            if key in b:
+                values.setdefault(name, []).append(b[key])
     # /0: the edu PCI device (IOMMU); /1: mdl's platform device (DMA-direct).
     names = {
         "BM_IoctlVersion/0": ("ioctl", 0, "drm_ioctl_version"),
@@ -177,12 +174,9 @@ def user_results(path):
             "min_ns": round(min(times)), "max_ns": round(max(times)),
             "chunks": None, "dma_segments": None,
         }
-        if name in faults:
-            row["faults"] = statistics.median(faults[name])
-        if name in pmd_runs:
-            row["pmd_runs"] = pmd_runs[name]
-        if name in huge:
-            row["huge_mappings"] = huge[name]
+        for key, values in counters.items():
+            if name in values:
+                row[key] = statistics.median(values[name])
         out.append(row)
     return out, "; ".join(errors) or None
 
