@@ -264,6 +264,8 @@ static inline void mdl_page_list_add(struct mdl_page_list *list,
  * @pb_checked: pageblock (pfn >> pageblock_order) last found isolatable or
  *              not, so windows that share a pageblock look at it once
  * @pb_isolatable: the verdict for @pb_checked
+ * @bulk_short: the bulk allocator gave fewer pages than asked; the rest of
+ *              the request takes single pages (mdl_buddy_alloc_bulk())
  * @ram_end_pfn: one past the highest pfn of RAM; a window reaching it from
  *               pfn 0 takes any page, so a small request in it takes its
  *               pages without checking where each one fell (mdl_fill_any())
@@ -279,6 +281,7 @@ struct mdl_chunk_ctx {
 	unsigned long contig_budget;
 	unsigned long pb_checked;
 	bool pb_isolatable;
+	bool bulk_short;
 	unsigned long ram_end_pfn;
 };
 
