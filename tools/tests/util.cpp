@@ -54,11 +54,12 @@ Range test_window(const mdl::Device& dev, const mdl::Info& info, uint64_t size) 
   // the first window whose first 32 MiB give 4 MiB, and 1 MiB in aligned
   // 64 KiB blocks (what the contiguous-chunk tests ask for), with the pool
   // off so the probe's pages go back to the buddy allocator rather than sit
-  // in the pool.
+  // in the pool. A window found earlier is probed again before it is
+  // reused: over a debug kernel's ten-minute run, its unmovable allocations
+  // can take every pageblock of a window that served the first tests.
   static std::map<uint64_t, Range> found;
-  if (auto it = found.find(size); it != found.end()) return it->second;
   ModuleParam no_pool("pool_max_mb", "0");
-  for (uint64_t base = first; base + size <= end; base += 32 * MiB) {
+  auto gives = [&](uint64_t base) {
     auto plain = request(4 * MiB);
     plain.low = base;
     plain.high = base + std::min<uint64_t>(size, 32 * MiB) - 1;
@@ -66,8 +67,11 @@ Range test_window(const mdl::Device& dev, const mdl::Info& info, uint64_t size) 
     blocks.skip = 64 * 1024;
     blocks.low = plain.low;
     blocks.high = plain.high;
-    if (dev.alloc(plain) && dev.alloc(blocks)) return found[size] = Range{base, base + size - 1};
-  }
+    return dev.alloc(plain) && dev.alloc(blocks);
+  };
+  if (auto it = found.find(size); it != found.end() && gives(it->second.first)) return it->second;
+  for (uint64_t base = first; base + size <= end; base += 32 * MiB)
+    if (gives(base)) return found[size] = Range{base, base + size - 1};
   return fallback;
 }
 

@@ -44,7 +44,8 @@ uint64_t reach(const mdl::Info& info);
 // A window [first, last] of @size bytes where tests can expect free pages:
 // inside RAM and reach, the first from 64 MiB up (in 32 MiB steps) where @dev
 // can allocate 4 MiB inside the window's first 32 MiB; 64 MiB on when none
-// can. The probe's pages are freed before it returns.
+// can. The probe's pages are freed before it returns; a window found by an
+// earlier call is probed again and replaced when it no longer gives them.
 Range test_window(const mdl::Device& dev, const mdl::Info& info, uint64_t size);
 
 // ---- data ----
