@@ -125,7 +125,7 @@ def user_results(path):
     runs = {}
     # Per-run counters: the faults vary by repetition (their median is
     # kept), the allocation's layout and the kernel's capability do not.
-    counters = {"faults": {}, "pmd_runs": {}, "huge_mappings": {}}
+    counters = {"faults": {}, "pmd_runs": {}, "huge_mappings": {}, "pooled": {}}
     errors = []
     for b in data.get("benchmarks", []):
         if b.get("run_type") != "iteration":
@@ -146,8 +146,13 @@ def user_results(path):
         "BM_IoctlAllocFree/4096/0": ("ioctl", 4096, "mdl_ioctl_alloc_free"),
         "BM_IoctlAllocFree/4096/1": ("ioctl", 4096, "mdl_ioctl_alloc_free_direct"),
         "BM_VgemDumbCreateDestroy/4096": ("ioctl", 4096, "vgem_dumb_create_destroy"),
-        "BM_MdlMmapTouch/67108864/0": ("mmap_touch", 64 << 20, "mdl_alloc_mmap_touch"),
-        "BM_MdlMmapTouch/67108864/1": ("mmap_touch", 64 << 20, "mdl_alloc_mmap_touch_direct"),
+        # The pool before each repetition: /0 emptied, /1 refilled.
+        "BM_MdlMmapTouch/67108864/0/0": ("mmap_touch", 64 << 20, "mdl_alloc_mmap_touch_cold"),
+        "BM_MdlMmapTouch/67108864/1/0": ("mmap_touch", 64 << 20,
+                                         "mdl_alloc_mmap_touch_cold_direct"),
+        "BM_MdlMmapTouch/67108864/0/1": ("mmap_touch", 64 << 20, "mdl_alloc_mmap_touch_warm"),
+        "BM_MdlMmapTouch/67108864/1/1": ("mmap_touch", 64 << 20,
+                                         "mdl_alloc_mmap_touch_warm_direct"),
         "BM_VgemDumbMmapTouch/67108864": ("mmap_touch", 64 << 20, "vgem_dumb_mmap_touch"),
     }
     # mmap + touch of an existing object: BM_MdlTouchMapped/SIZE/D and
@@ -388,9 +393,10 @@ def user_table(rows, err, out):
     for r in rows:
         size = fmt_size(r["size"]) if r["size"] else "-"
         faults = f" faults {r['faults']:.0f}" if "faults" in r else ""
-        out.append(f"   {r['contender']:<28} {size:>8} median {fmt_ns(r['median_ns']):>10} "
+        pooled = f" pooled {r['pooled']:.2f}" if "pooled" in r else ""
+        out.append(f"   {r['contender']:<32} {size:>8} median {fmt_ns(r['median_ns']):>10} "
                    f"min {fmt_ns(r['min_ns']):>10} max {fmt_ns(r['max_ns']):>10} "
-                   f"reps {r['reps']}{faults}")
+                   f"reps {r['reps']}{faults}{pooled}")
     if err:
         out.append(f"   errors: {err}")
 
@@ -594,16 +600,45 @@ def targets(kernel, user_rows, out):
                                  "where": "vm", "verdict": "PASS" if ratio <= 1.03 else "FAIL",
                                  "detail": f"{fmt_ns(a['median_ns'])} vs {fmt_ns(g['median_ns'])}: "
                                            f"{ratio:.2f}x", "limit": "<= 1.03", "issue": 31})
-        m, g = uidx.get("mdl_alloc_mmap_touch" + suffix), uidx.get("vgem_dumb_mmap_touch")
-        if m and g:
-            ratio = g["median_ns"] / m["median_ns"]
-            verdicts.append({"target": f"64 MiB alloc+mmap+touch >= 2x faster than vgem ({dev})",
-                             "where": "vm", "verdict": "PASS" if ratio >= 2 else "FAIL",
-                             "detail": f"{fmt_ns(m['median_ns'])} vs vgem {fmt_ns(g['median_ns'])}: "
-                                       f"{ratio:.2f}x", "limit": ">= 2.00"})
-            verdicts.append({"target": f"64 MiB alloc+mmap+touch >= 5x faster than vgem ({dev})",
-                             "where": "vm", "verdict": "PASS" if ratio >= 5 else "FAIL",
-                             "detail": f"{ratio:.2f}x", "limit": ">= 5.00", "issue": 31})
+        # alloc + mmap + touch + free of 64 MiB. From an emptied pool every
+        # page is zeroed on the caller's path, as vgem's are on their first
+        # touch: both pay for zeroing 64 MiB, which caps the ratio at vgem
+        # over the zeroing bound. From a refilled pool the pages come zeroed.
+        g = uidx.get("vgem_dumb_mmap_touch")
+        cold = uidx.get("mdl_alloc_mmap_touch_cold" + suffix)
+        warm = uidx.get("mdl_alloc_mmap_touch_warm" + suffix)
+        zero = med("vm", "unfragmented", 64 << 20, "zero_bound")
+
+        def pooled_as_asked(r, want):
+            return abs(r.get("pooled", want) - want) < 0.01
+
+        if g and cold:
+            ratio = g["median_ns"] / cold["median_ns"]
+            good = ratio >= 2 and pooled_as_asked(cold, 0)
+            verdicts.append({"target": f"64 MiB alloc+mmap+touch >= 2x faster than vgem, "
+                                       f"the pool emptied ({dev})",
+                             "where": "vm", "verdict": "PASS" if good else "FAIL",
+                             "detail": f"{fmt_ns(cold['median_ns'])} vs vgem "
+                                       f"{fmt_ns(g['median_ns'])}: {ratio:.2f}x, pooled "
+                                       f"{cold.get('pooled', 0):.2f}", "limit": ">= 2.00"})
+            if zero:
+                verdicts.append({
+                    "target": f"  the ceiling with the pool emptied: vgem over zeroing "
+                              f"64 MiB (the kernel bench's zero_bound) ({dev})",
+                    "where": "vm", "verdict": "INFO",
+                    "detail": f"{fmt_ns(g['median_ns'])} / {fmt_ns(zero)}: "
+                              f"{g['median_ns'] / zero:.2f}x; drm-mdl {ratio:.2f}x",
+                    "limit": None})
+        if g and warm:
+            ratio = g["median_ns"] / warm["median_ns"]
+            good = ratio >= 5 and pooled_as_asked(warm, 1)
+            verdicts.append({"target": f"64 MiB alloc+mmap+touch >= 5x faster than vgem, "
+                                       f"the pool refilled ({dev})",
+                             "where": "vm", "verdict": "PASS" if good else "FAIL",
+                             "detail": f"{fmt_ns(warm['median_ns'])} vs vgem "
+                                       f"{fmt_ns(g['median_ns'])}: {ratio:.2f}x, pooled "
+                                       f"{warm.get('pooled', 1):.2f}",
+                             "limit": ">= 5.00", "issue": 31})
 
         # mmap + touch of an existing allocation: one fault per 2 MiB run
         # where the kernel maps PFN ranges by PMD, against the same object

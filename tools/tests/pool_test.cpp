@@ -21,33 +21,7 @@ constexpr uint64_t MiB = 1024 * 1024;
 const char* const kPoolFile = "/sys/kernel/debug/mdl_pool";
 const char* const kCgroupRoot = "/sys/fs/cgroup";
 
-struct PoolState {
-  uint64_t clean_cached_pages = 0;  // zeroed, write-back, ready to hand out
-  uint64_t hits = 0;
-};
-
-std::optional<PoolState> pool_state() {
-  std::ifstream in(kPoolFile);
-  if (!in) return std::nullopt;
-  PoolState s;
-  bool clean = false, hits = false;
-  std::string line;
-  // "cached order 9: 1024 pages": clean pages by cache type and order.
-  const std::string cached = "cached order ";
-  while (std::getline(in, line)) {
-    if (line.rfind(cached, 0) == 0) {
-      auto colon = line.find(": ");
-      if (colon == std::string::npos) continue;
-      s.clean_cached_pages += std::stoull(line.substr(colon + 2));
-      clean = true;
-    } else if (line.rfind("hits: ", 0) == 0) {
-      s.hits = std::stoull(line.substr(6));
-      hits = true;
-    }
-  }
-  if (!clean || !hits) return std::nullopt;
-  return s;
-}
+using mdl::host::pool_state;
 
 // The cgroup v2 path of this process ("/" for the root cgroup). The
 // kernel lists the v2 hierarchy only once it has been mounted; before that
@@ -75,17 +49,10 @@ class Pool : public EachDeviceTest {
 
   // Leaves at least @bytes of clean write-back pages in the pool: an
   // allocation that is dirtied and freed, then the zeroing worker given
-  // time to run. The pool is emptied first, through its shrinker (what
-  // drop_caches=2 runs): other tests may have filled it to its limit, and
-  // a full pool hands freed pages straight back.
+  // time to run. The pool is emptied first: other tests may have filled
+  // it to its limit, and a full pool hands freed pages straight back.
   void refill(uint64_t bytes) {
-    // A block the worker is zeroing right now lands on the clean list
-    // after the shrinker ran: try again.
-    for (int i = 0; i < 5 && (i == 0 || pool_state()->clean_cached_pages); i++) {
-      ASSERT_TRUE(write_text("/proc/sys/vm/drop_caches", "2"));
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_EQ(pool_state()->clean_cached_pages, 0u) << "the shrinker left pages in the pool";
+    ASSERT_TRUE(mdl::host::empty_pool()) << "the shrinker left pages in the pool";
     {
       auto a = dev.alloc(request(bytes));
       ASSERT_TRUE(a) << mdl::errno_name(a.errnum());
@@ -93,12 +60,11 @@ class Pool : public EachDeviceTest {
       ASSERT_TRUE(m) << mdl::errno_name(m.errnum());
       fill_random(m->bytes(), 0x5eed);
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (pool_state()->clean_cached_pages < bytes / page_size()) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
-          << "the pool's worker did not zero " << bytes << " bytes within 10 s";
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    const uint64_t pages = bytes / page_size();
+    ASSERT_TRUE(mdl::host::wait_for_pool(
+        [&](const mdl::host::PoolState& s) { return s.clean_cached_pages >= pages; },
+        std::chrono::seconds(10)))
+        << "the pool's worker did not zero " << bytes << " bytes within 10 s";
   }
 };
 MDL_INSTANTIATE_EACH_DEVICE(Pool);

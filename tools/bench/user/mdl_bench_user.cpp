@@ -11,8 +11,12 @@
 //                               creating and dropping a GEM object and its
 //                               handle costs in the DRM core's leanest
 //                               driver, pages not even allocated yet
-//   BM_MdlMmapTouch/64M/D       alloc, map offset, mmap, write one byte per
-//                               page, munmap, free
+//   BM_MdlMmapTouch/64M/D/P     alloc, map offset, mmap, write one byte per
+//                               page, munmap, free; P the pool before each
+//                               repetition (untimed): 0 emptied, every page
+//                               zeroed on the caller's path; 1 refilled,
+//                               the size zeroed and the worker idle.
+//                               "pooled": the share of pages the pool gave
 //   BM_VgemDumbMmapTouch/64M    the same with a vgem dumb buffer:
 //                               CREATE_DUMB, MAP_DUMB, mmap, touch, munmap,
 //                               DESTROY_DUMB
@@ -49,11 +53,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
 
+#include "mdl/host.hpp"
 #include "mdl/mdl.hpp"
 
 namespace {
@@ -144,11 +150,52 @@ void BM_IoctlAllocFree(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 
+// The pool's state before each repetition of BM_MdlMmapTouch.
+enum PoolBefore : int64_t {
+  // Empty: every page comes from the page allocator and is zeroed on the
+  // caller's path, as vgem's shmem pages are on their first touch.
+  kPoolEmpty = 0,
+  // Holding the size in zeroed pages, its worker idle: an application that
+  // frees and later allocates again, with the time between for the worker.
+  kPoolRefilled = 1,
+};
+
+// Brings the pool to @before for an allocation of @size, untimed. Returns
+// the error, or "".
+std::string prepare_pool(const mdl::Device& dev, int64_t before, uint64_t size) {
+  if (before == kPoolEmpty) {
+    return mdl::host::empty_pool()
+               ? ""
+               : "cannot empty the pool (debugfs mdl_pool and drop_caches need root)";
+  }
+  const uint64_t pages = size / kPage;
+  auto ready = [&](const mdl::host::PoolState& s) {
+    return !s.dirty_pages && s.clean_cached_pages >= pages;
+  };
+  auto now = mdl::host::pool_state();
+  if (!now) return "no pool state (debugfs mdl_pool needs root)";
+  if (now->clean_cached_pages + now->dirty_pages < pages) {
+    // An allocation freed again: the pool takes its pages to zero.
+    auto a = dev.alloc({.total_bytes = size});
+    if (!a) return "alloc to refill the pool: " + mdl::errno_name(a.errnum());
+  }
+  if (!mdl::host::wait_for_pool(ready, std::chrono::seconds(30)))
+    return "the pool did not hold the size zeroed within 30 s (pool_max_mb too low?)";
+  return "";
+}
+
 void BM_MdlMmapTouch(benchmark::State& state) {
   auto& dev = device(state.range(1));
   if (!dev) return state.SkipWithError("no such mdl device");
   const auto size = static_cast<uint64_t>(state.range(0));
+  const int64_t pool_before = state.range(2);
+  uint64_t pooled = 0;
   for (auto _ : state) {
+    state.PauseTiming();
+    if (auto err = prepare_pool(*dev, pool_before, size); !err.empty())
+      return state.SkipWithError(err.c_str());
+    const auto hits_before = mdl::host::pool_state();
+    state.ResumeTiming();
     auto a = dev->alloc({.total_bytes = size});
     if (!a) return state.SkipWithError(("alloc: " + mdl::errno_name(a.errnum())).c_str());
     auto m = dev->map(*a);
@@ -158,7 +205,17 @@ void BM_MdlMmapTouch(benchmark::State& state) {
     if (auto st = a->free(); !st) {
       return state.SkipWithError(("free: " + mdl::errno_name(st.errnum())).c_str());
     }
+    state.PauseTiming();
+    if (auto after = mdl::host::pool_state(); after && hits_before)
+      pooled += after->hits - hits_before->hits;
+    state.ResumeTiming();
   }
+  // The share of the pages that came from the pool: 0 and 1 as asked, or
+  // the bench did not measure what its name says (a caller in a memory
+  // cgroup never gets pooled pages).
+  state.counters["pooled"] = benchmark::Counter(static_cast<double>(pooled) /
+                                                    static_cast<double>(size / kPage),
+                                                benchmark::Counter::kAvgIterations);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 
@@ -305,13 +362,12 @@ void BM_VgemTouchMapped(benchmark::State& state) {
 BENCHMARK(BM_IoctlVersion)->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK(BM_IoctlAllocFree)->Args({4096, 0})->Args({4096, 1})->UseRealTime();
 BENCHMARK(BM_VgemDumbCreateDestroy)->Arg(4096)->UseRealTime();
-// The first allocations of a boot fill the pool and take fresh pages from
-// the buddy allocator; whichever device ran first read up to twice the
-// time of the other. Both are measured in the steady state vgem is.
+// The pool is brought to a known state before every repetition: left to
+// itself, its worker zeroed the previous repetition's pages while the next
+// one ran, which then found some of them zeroed and shared the CPU with
+// the rest (the repetitions of 64 MiB read 6 to 296 ms in one run).
 BENCHMARK(BM_MdlMmapTouch)
-    ->Args({64 << 20, 0})
-    ->Args({64 << 20, 1})
-    ->MinWarmUpTime(1.0)
+    ->ArgsProduct({{64 << 20}, {0, 1}, {kPoolEmpty, kPoolRefilled}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_VgemDumbMmapTouch)

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <thread>
 
 namespace mdl::host {
 
@@ -61,6 +62,70 @@ std::vector<std::string> KernelLog::new_records() {
     out.push_back(std::move(msg));
   }
   return out;
+}
+
+std::optional<PoolState> pool_state() {
+  std::ifstream in("/sys/kernel/debug/mdl_pool");
+  if (!in) return std::nullopt;
+  PoolState s;
+  // Every field must be there: a partial read is no state at all.
+  unsigned seen = 0;
+  const std::pair<const char*, uint64_t PoolState::*> fields[] = {
+      {"clean_pages: ", &PoolState::clean_pages},
+      {"dirty_pages: ", &PoolState::dirty_pages},
+      {"hits: ", &PoolState::hits},
+      {"misses: ", &PoolState::misses},
+  };
+  const std::string cached = "cached order ";  // "cached order 9: 1024 pages"
+  std::string line;
+  try {
+    while (std::getline(in, line)) {
+      for (unsigned i = 0; i < std::size(fields); i++) {
+        const std::string key = fields[i].first;
+        if (line.rfind(key, 0) == 0) {
+          s.*fields[i].second = std::stoull(line.substr(key.size()));
+          seen |= 1u << i;
+        }
+      }
+      if (line.rfind(cached, 0) == 0) {
+        auto colon = line.find(": ");
+        if (colon == std::string::npos) return std::nullopt;
+        s.clean_cached_pages += std::stoull(line.substr(colon + 2));
+        seen |= 1u << std::size(fields);
+      }
+    }
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (seen != (2u << std::size(fields)) - 1) return std::nullopt;
+  return s;
+}
+
+bool empty_pool() {
+  for (int attempt = 0; attempt < 5; attempt++) {
+    auto s = pool_state();
+    if (!s) return false;
+    if (attempt && !s->clean_pages && !s->dirty_pages) return true;
+    std::ofstream drop("/proc/sys/vm/drop_caches");
+    drop << "2";
+    drop.flush();
+    if (!drop) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto s = pool_state();
+  return s && !s->clean_pages && !s->dirty_pages;
+}
+
+bool wait_for_pool(const std::function<bool(const PoolState&)>& done,
+                   std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto s = pool_state();
+    if (!s) return false;
+    if (done(*s)) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 }  // namespace mdl::host

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 //
 // What the running kernel tells about the machine, for the tools that check
-// drm-mdl against it (mdl_tests, the hardening suite): where System RAM
-// lies, and the kernel log records that arrive while a test runs.
+// drm-mdl against it (mdl_tests, the hardening suite, the benchmarks):
+// where System RAM lies, the kernel log records that arrive while a test
+// runs, and the state of drm-mdl's pre-zeroed pool.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,5 +41,28 @@ class KernelLog {
  private:
   int fd_ = -1;
 };
+
+// The pre-zeroed pool, as debugfs mdl_pool shows it (root only).
+struct PoolState {
+  uint64_t clean_pages = 0;         // zeroed, ready to hand out, every cache type
+  uint64_t clean_cached_pages = 0;  // of those, write-back blocks ("cached order N")
+  uint64_t dirty_pages = 0;         // freed, waiting for the zeroing worker
+  uint64_t hits = 0;                // pages handed out from the pool, ever
+  uint64_t misses = 0;              // pages requests found no pooled page for
+};
+
+// nullopt without debugfs, without root, or without mdl.ko.
+std::optional<PoolState> pool_state();
+
+// Gives every pooled page back to the page allocator through the pool's
+// shrinker (what drop_caches=2 runs), until the pool holds none. A block
+// the worker is zeroing lands on the clean list after the shrinker ran, so
+// this tries a few times. False when the pool still holds pages.
+bool empty_pool();
+
+// Polls the pool until @done says yes or @timeout passes; false on timeout
+// or when the pool state cannot be read.
+bool wait_for_pool(const std::function<bool(const PoolState&)>& done,
+                   std::chrono::milliseconds timeout);
 
 }  // namespace mdl::host
