@@ -115,19 +115,18 @@ static void mdl_gpu_account_runs(const struct drm_mdl *mdl, long sign)
 
 	if (!MDL_HAVE_GPU_COUNTERS)
 		return;
-	mdl_run_start(&it, mdl);
 	/*
 	 * With one node every page is on it: finding each run's node would
 	 * read a struct page per run, a cache miss per run of a scattered
 	 * request, on alloc and again on free.
 	 */
 	if (num_online_nodes() == 1) {
-		if (mdl_run_next(&it))
-			mdl_gpu_account(pfn_to_page(it.pfn), MDL_GPU_ACTIVE,
-					sign * (long)mdl->page_count);
+		mdl_gpu_account(mdl_first_page(mdl), MDL_GPU_ACTIVE,
+				sign * (long)mdl->page_count);
 		return;
 	}
 	/* One counter update per node, not per run: a scattered GiB is 262144. */
+	mdl_run_start(&it, mdl);
 	while (mdl_run_next(&it)) {
 		struct page *page = pfn_to_page(it.pfn);
 

@@ -178,7 +178,8 @@ static unsigned long mdl_buddy_alloc_bulk(struct mdl_chunk_ctx *ctx,
 
 	/*
 	 * For one page the bulk allocator only calls the single one, after
-	 * its slot array was cleared for it.
+	 * its slot array was cleared for it; once it came back short in
+	 * this request, it would for every page (below).
 	 */
 	if (nr_pages == 1 || ctx->bulk_short)
 		return mdl_buddy_alloc_each(ctx, window, nr_pages, pages);

@@ -25,6 +25,7 @@
 #include <linux/huge_mm.h>
 #include <linux/kthread.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -515,17 +516,34 @@ static inline int mdl_ttm_device_init(struct ttm_device *bdev,
  * The IOVA API (6.16): one IOVA range for a whole allocation, its runs
  * linked into it, no scatterlist. Where the kernel lacks it,
  * dma_iova_try_alloc() says no, as the real one does for a device outside
- * an IOMMU DMA domain, and the engine maps a table as before. The same
- * kernels came with dma_need_unmap() (6.15), which says when mapping a run
- * by run outside an IOMMU leaves nothing to undo; without the IOVA API the
- * engine never maps that way, since it could not tell an IOMMU DMA domain
- * from direct mapping before it maps.
+ * an IOMMU DMA domain, and the engine maps run by run or with a table. The
+ * same kernels came with dma_need_unmap() (6.15), which says when mapping
+ * run by run outside an IOMMU leaves nothing to undo; with both, a device
+ * never needs a table of its own, so none is kept in the descriptor.
  */
 #if MDL_HAVE_DMA_IOVA && MDL_HAVE_DMA_NEED_UNMAP
 #define MDL_HAVE_DMA_BY_RUN	1
 #else
 #define MDL_HAVE_DMA_BY_RUN	0
 #endif
+
+/*
+ * Whether @dev may map run by run: its bus addresses then follow from the
+ * physical ones, which the engine checks run by run. With the IOVA API the
+ * engine asks only once dma_iova_try_alloc() has said the device is
+ * outside an IOMMU DMA domain. Before it, a device in an IOMMU group or
+ * with DMA ops of its own (iommu-dma's, on 6.1) is left to a table: run by
+ * run, each run would get an IOVA range of its own, one DMA segment per
+ * run where the table's mapping makes one.
+ */
+static inline bool mdl_dma_maps_directly(struct device *dev)
+{
+#if MDL_HAVE_DMA_IOVA
+	return true;
+#else
+	return !get_dma_ops(dev) && !device_iommu_mapped(dev);
+#endif
+}
 
 #if !MDL_HAVE_DMA_IOVA
 struct dma_iova_state {

@@ -447,8 +447,8 @@ int mdl_dma_map(struct device *dev, struct drm_mdl *mdl, gfp_t gfp)
 	    dma_iova_try_alloc(dev, &st->iova, 0, mdl->byte_count)) {
 		ret = mdl_dma_link(dev, mdl, st);
 	} else {
-		ret = MDL_HAVE_DMA_BY_RUN ? mdl_dma_map_by_run(dev, mdl, st) :
-					    -EAGAIN;
+		ret = mdl_dma_maps_directly(dev) ?
+		      mdl_dma_map_by_run(dev, mdl, st) : -EAGAIN;
 	}
 	/* Whatever failed left nothing mapped: the table may still do. */
 	return ret ? mdl_dma_map_table(dev, mdl, st, gfp) : 0;
