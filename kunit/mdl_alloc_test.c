@@ -11,6 +11,7 @@
 #include <linux/highmem.h>
 #include <linux/pageblock-flags.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/scatterlist.h>
 
 #include "mdl_test.h"
@@ -1337,6 +1338,47 @@ static void mdl_alloc_local_node_only(struct kunit *test)
 }
 
 /*
+ * Exact placement looks at a pageblock before it pays for isolating it.
+ * Since 6.14 slab pages, and later large kmalloc ones, have a reference
+ * count of 0, as free pages do: taken for free, they sent exact placement
+ * into every pageblock that held one, where each attempt down to single
+ * pages failed, and a window request on the debug kernel ran out of
+ * attempts (ENOMEM).
+ */
+static void mdl_contig_look_refuses_kernel_pages(struct kunit *test)
+{
+	struct kmem_cache *cache;
+	struct page *page;
+	void *obj, *large;
+
+	cache = kmem_cache_create("mdl_kunit_look", 192, 0, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, cache);
+	obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	large = kmalloc(4 * PAGE_SIZE, GFP_KERNEL);
+	page = alloc_page(GFP_KERNEL);
+	if (obj && large && page) {
+		KUNIT_EXPECT_FALSE(test,
+				   mdl_page_free_or_movable(virt_to_page(obj)));
+		KUNIT_EXPECT_FALSE(test,
+				   mdl_page_free_or_movable(virt_to_page(large)));
+		KUNIT_EXPECT_FALSE(test,
+				   mdl_page_free_or_movable(virt_to_page(large) + 1));
+		KUNIT_EXPECT_FALSE(test, mdl_page_free_or_movable(page));
+		/* Freed, it sits on a per-cpu list or in the buddy allocator. */
+		__free_page(page);
+		KUNIT_EXPECT_TRUE(test, mdl_page_free_or_movable(page));
+	} else {
+		KUNIT_FAIL(test, "no memory for the test's kernel allocations");
+		if (page)
+			__free_page(page);
+	}
+	kfree(large);
+	if (obj)
+		kmem_cache_free(cache, obj);
+	kmem_cache_destroy(cache);
+}
+
+/*
  * A walk over millions of one-page windows must end once no later window
  * can deliver: rejected pages are counted over the whole request.
  */
@@ -1520,6 +1562,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_local_node_only),
 	KUNIT_CASE(mdl_alloc_gfp_follows_flags),
 	KUNIT_CASE(mdl_alloc_walk_ends_when_spent),
+	KUNIT_CASE(mdl_contig_look_refuses_kernel_pages),
 	KUNIT_CASE(mdl_alloc_no_wait_under_spinlock),
 	KUNIT_CASE(mdl_alloc_prefer_contiguous),
 	KUNIT_CASE(mdl_alloc_small_prefer_contiguous_keeps_the_ladder),

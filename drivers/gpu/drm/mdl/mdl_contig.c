@@ -61,10 +61,29 @@ bool mdl_contig_allowed(const struct mdl_chunk_ctx *ctx)
 				     MDL_PLAN_UNPRIVILEGED));
 }
 
+/**
+ * mdl_page_free_or_movable - whether isolation could take a page
+ * @page: any online page
+ *
+ * Free pages, in the buddy allocator or on a per-cpu list, and pages on the
+ * LRU, which migrate; other movable pages are rare enough to leave alone.
+ * A reference count of 0 alone does not mean free: since 6.14 slab pages,
+ * and later large kmalloc ones, are allocated frozen, with a count of 0
+ * that only their page type or compound head tells apart, and isolation
+ * refuses the pageblocks that hold them.
+ *
+ * Return: true when the page need not block its pageblock's isolation.
+ */
+bool mdl_page_free_or_movable(struct page *page)
+{
+	if (PageBuddy(page) || PageLRU(page))
+		return true;
+	return !page_count(page) && !PageCompound(page) && !page_has_type(page);
+}
+
 /*
  * A cheap look before the expensive isolation: alloc_contig_range() can take
- * a page only when it is free or movable (on the LRU; other movable pages
- * are rare enough to leave alone), and a range only inside one zone.
+ * a page only when it is free or movable, and a range only inside one zone.
  *
  * Never from ZONE_MOVABLE: the pages would stay pinned where the kernel
  * promised memory offline and hot-remove that everything is movable, and
@@ -83,7 +102,7 @@ static bool mdl_page_takeable(const struct mdl_chunk_ctx *ctx, unsigned long pfn
 	if ((ctx->plan->flags & DRM_MDL_ALLOC_LOCAL_NODE_ONLY) &&
 	    zone_to_nid(zone) != ctx->nid)
 		return false;
-	return !page_count(page) || PageLRU(page);
+	return mdl_page_free_or_movable(page);
 }
 
 static struct zone *mdl_pfn_zone(unsigned long pfn)

@@ -311,6 +311,7 @@ long mdl_pages_in_use(void);
 #define MDL_CONTIG_FAILURES_MAX		32
 
 bool mdl_contig_allowed(const struct mdl_chunk_ctx *ctx);
+bool mdl_page_free_or_movable(struct page *page);
 void mdl_contig_prepare(struct mdl_chunk_ctx *ctx);
 int mdl_contig_fill(struct mdl_chunk_ctx *ctx, const struct mdl_window *window,
 		    struct mdl_page_list *list, unsigned long run,
