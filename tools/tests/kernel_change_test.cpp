@@ -46,7 +46,14 @@ char kthread_state(const std::string& comm) {
 // work is queued, and the hung-task detector reports it after 120 s.
 TEST(KernelChange, PoolWorkerIsRunningAtLoad) {
   if (std::getenv("MDL_VM") == nullptr) GTEST_SKIP() << "needs a freshly loaded mdl.ko (the VM)";
-  const char state = kthread_state("mdl_pool_zero");
+  // A thread woken at creation is runnable ('R') until it first gets a CPU
+  // and goes to sleep; on the debug kernel's single vCPU that can outlast
+  // the module load. 'D' does not pass with time, so waiting is safe.
+  char state = kthread_state("mdl_pool_zero");
+  for (int i = 0; state == 'R' && i < 50; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    state = kthread_state("mdl_pool_zero");
+  }
   ASSERT_NE(state, '\0') << "no mdl_pool_zero thread: is mdl.ko loaded?";
   EXPECT_NE(state, 'D') << "the pool's zeroing worker was created but never started";
   EXPECT_EQ(state, 'S') << "an idle kthread worker sleeps interruptibly";
