@@ -1379,6 +1379,47 @@ static void mdl_contig_look_refuses_kernel_pages(struct kunit *test)
 }
 
 /*
+ * A pageblock whose pages are all free and that isolation still refuses is
+ * refused as a whole: a CMA pageblock (isolated as movable, which it is
+ * not) or one somebody else isolated. Bisecting it down to single pages
+ * spent 127 to 1023 attempts on it, and the attempts are what a request's
+ * later windows, where pages could be had, are budgeted from.
+ */
+static void mdl_contig_refused_free_pageblock_costs_one_attempt(struct kunit *test)
+{
+	unsigned long first = mdl_free_block(test, pageblock_order);
+	struct mdl_window window = {
+		.first_pfn = first,
+		.last_pfn = first + pageblock_nr_pages - 1,
+	};
+	struct mdl_plan plan = { .nr_pages = 64 };
+	struct mdl_page_list list = { .capacity = plan.nr_pages };
+	struct mdl_chunk_ctx ctx;
+	unsigned long budget;
+
+	if (!IS_ENABLED(CONFIG_CONTIG_ALLOC))
+		kunit_skip(test, "no alloc_contig_range() in this kernel");
+	list.pages = kunit_kcalloc(test, list.capacity, sizeof(*list.pages),
+				   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, list.pages);
+	mdl_chunk_ctx_init(&ctx, &plan, NUMA_NO_NODE, 0);
+	budget = ctx.contig_budget;
+
+	/* Every isolation fails, as a CMA pageblock's does. */
+	mdl_fault_arm(MDL_FAULT_CONTIG, 1);
+	KUNIT_EXPECT_EQ(test, mdl_contig_scatter(&ctx, &window, &list), 0);
+	KUNIT_EXPECT_EQ(test, list.count, 0UL);
+	KUNIT_EXPECT_EQ(test, mdl_fault_calls(MDL_FAULT_CONTIG), 1UL);
+	KUNIT_EXPECT_EQ(test, ctx.contig_budget, budget - 1);
+
+	/* The verdict holds for the pageblock: a second window skips it. */
+	KUNIT_EXPECT_EQ(test, mdl_contig_scatter(&ctx, &window, &list), 0);
+	KUNIT_EXPECT_EQ(test, mdl_fault_calls(MDL_FAULT_CONTIG), 1UL);
+	mdl_fault_disarm();
+	mdl_chunk_release_held(&ctx);
+}
+
+/*
  * A walk over millions of one-page windows must end once no later window
  * can deliver: rejected pages are counted over the whole request.
  */
@@ -1563,6 +1604,7 @@ static struct kunit_case mdl_alloc_cases[] = {
 	KUNIT_CASE(mdl_alloc_gfp_follows_flags),
 	KUNIT_CASE(mdl_alloc_walk_ends_when_spent),
 	KUNIT_CASE(mdl_contig_look_refuses_kernel_pages),
+	KUNIT_CASE(mdl_contig_refused_free_pageblock_costs_one_attempt),
 	KUNIT_CASE(mdl_alloc_no_wait_under_spinlock),
 	KUNIT_CASE(mdl_alloc_prefer_contiguous),
 	KUNIT_CASE(mdl_alloc_small_prefer_contiguous_keeps_the_ladder),

@@ -61,6 +61,17 @@ bool mdl_contig_allowed(const struct mdl_chunk_ctx *ctx)
 				     MDL_PLAN_UNPRIVILEGED));
 }
 
+/*
+ * A page in the buddy allocator or on a per-cpu list. A reference count of
+ * 0 alone does not tell: see mdl_page_free_or_movable().
+ */
+static bool mdl_page_free(struct page *page)
+{
+	if (PageBuddy(page))
+		return true;
+	return !page_count(page) && !PageCompound(page) && !page_has_type(page);
+}
+
 /**
  * mdl_page_free_or_movable - whether isolation could take a page
  * @page: any online page
@@ -76,9 +87,7 @@ bool mdl_contig_allowed(const struct mdl_chunk_ctx *ctx)
  */
 bool mdl_page_free_or_movable(struct page *page)
 {
-	if (PageBuddy(page) || PageLRU(page))
-		return true;
-	return !page_count(page) && !PageCompound(page) && !page_has_type(page);
+	return mdl_page_free(page) || PageLRU(page);
 }
 
 /*
@@ -90,7 +99,8 @@ bool mdl_page_free_or_movable(struct page *page)
  * isolation there checks nothing (FOLL_LONGTERM migrates pins out of it for
  * the same reason). Never from an offline section either, which pfn_valid()
  * still accepts. CMA pageblocks refuse isolation as movable ones (see
- * mdl_alloc_contig_range()), so they need no look of their own.
+ * mdl_alloc_contig_range()); their pages look free, and the first attempt
+ * that fails there gives the whole pageblock up (mdl_pageblock_refused()).
  */
 static bool mdl_page_takeable(const struct mdl_chunk_ctx *ctx, unsigned long pfn,
 			      struct zone *zone)
@@ -140,6 +150,26 @@ static bool mdl_pageblock_isolatable(struct mdl_chunk_ctx *ctx,
 		if (!mdl_page_takeable(ctx, i, zone))
 			return false;
 	ctx->pb_isolatable = true;
+	return true;
+}
+
+/*
+ * After a failed attempt at @nr_pages from @pfn: when every page of the
+ * range is free, the cause was its pageblock, not a page in it. CMA
+ * pageblocks refuse isolation as movable, and somebody else may hold one
+ * isolated; no part of the range would do better, so the pageblock is
+ * recorded as refused instead of being bisected down to single pages.
+ */
+static bool mdl_pageblock_refused(struct mdl_chunk_ctx *ctx, unsigned long pfn,
+				  unsigned long nr_pages)
+{
+	unsigned long i;
+
+	for (i = pfn; i < pfn + nr_pages; i++)
+		if (!mdl_page_free(pfn_to_page(i)))
+			return false;
+	ctx->pb_checked = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	ctx->pb_isolatable = false;
 	return true;
 }
 
@@ -212,6 +242,7 @@ int mdl_contig_fill(struct mdl_chunk_ctx *ctx, const struct mdl_window *window,
 			continue;
 		}
 		if (mdl_contig_take(ctx, pfn, run)) {
+			mdl_pageblock_refused(ctx, pfn, run);
 			failures++;
 			pfn += align;
 			continue;
@@ -237,6 +268,10 @@ static int mdl_contig_bisect(struct mdl_chunk_ctx *ctx, unsigned long pfn,
 	nr_pages = min(nr_pages, list->capacity - list->count);
 	if (!nr_pages || !*budget)
 		return 0;
+	/* The other half of a refused pageblock is refused too. */
+	if (ctx->pb_checked == ALIGN_DOWN(pfn, pageblock_nr_pages) &&
+	    !ctx->pb_isolatable)
+		return 0;
 	ret = mdl_chunk_check_interrupt(ctx);
 	if (ret)
 		return ret;
@@ -245,7 +280,7 @@ static int mdl_contig_bisect(struct mdl_chunk_ctx *ctx, unsigned long pfn,
 		return 0;
 	}
 	(*budget)--;
-	if (nr_pages == 1)
+	if (nr_pages == 1 || mdl_pageblock_refused(ctx, pfn, nr_pages))
 		return 0;
 	half = nr_pages / 2;
 	ret = mdl_contig_bisect(ctx, pfn, half, list, budget);

@@ -261,8 +261,9 @@ static inline void mdl_page_list_add(struct mdl_page_list *list,
  *               windows there are
  * @contig_budget: failed exact-placement attempts the request may still
  *                 make, across all its windows
- * @pb_checked: pageblock (pfn >> pageblock_order) last found isolatable or
- *              not, so windows that share a pageblock look at it once
+ * @pb_checked: first pfn of the pageblock last looked at, or refused by
+ *              isolation although its pages were free, so windows that
+ *              share a pageblock look at it once
  * @pb_isolatable: the verdict for @pb_checked
  * @bulk_short: the bulk allocator gave fewer pages than asked; the rest of
  *              the request takes single pages (mdl_buddy_alloc_bulk())
