@@ -124,6 +124,17 @@ static struct zone *mdl_pfn_zone(unsigned long pfn)
 }
 
 /*
+ * Whether @pfn's pageblock was found busy or refused earlier in this
+ * request: it stays so, and windows sharing it look once.
+ */
+static bool mdl_pageblock_known_refused(const struct mdl_chunk_ctx *ctx,
+					unsigned long pfn)
+{
+	return ctx->pb_checked == ALIGN_DOWN(pfn, pageblock_nr_pages) &&
+	       !ctx->pb_isolatable;
+}
+
+/*
  * 6.1's page isolation checks the whole pageblock at either end of a range,
  * not only the pages asked for, so a pageblock holding one unmovable page
  * cannot give even its free pages. Look before paying for the attempt.
@@ -139,8 +150,7 @@ static bool mdl_pageblock_isolatable(struct mdl_chunk_ctx *ctx,
 	struct zone *zone = mdl_pfn_zone(pfn);
 	unsigned long i;
 
-	/* A busy pageblock stays busy: windows sharing it look once. */
-	if (ctx->pb_checked == start && !ctx->pb_isolatable)
+	if (mdl_pageblock_known_refused(ctx, pfn))
 		return false;
 	ctx->pb_checked = start;
 	ctx->pb_isolatable = false;
@@ -269,8 +279,7 @@ static int mdl_contig_bisect(struct mdl_chunk_ctx *ctx, unsigned long pfn,
 	if (!nr_pages || !*budget)
 		return 0;
 	/* The other half of a refused pageblock is refused too. */
-	if (ctx->pb_checked == ALIGN_DOWN(pfn, pageblock_nr_pages) &&
-	    !ctx->pb_isolatable)
+	if (mdl_pageblock_known_refused(ctx, pfn))
 		return 0;
 	ret = mdl_chunk_check_interrupt(ctx);
 	if (ret)
